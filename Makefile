@@ -1,0 +1,55 @@
+# Every target installs what it needs: the virtualenv is made on first use from pyproject.toml.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install generate check-generated lint-spec lint format typecheck unit test demo faults fuzz bench bench-smoke clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; hitl's tooling runs on Python 3.11 (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## openapi.yaml -> hitl/_models.py + hitl_async/_resources.py -> hitl_sync/ + tests/_sync/
+generate: $(STAMP)
+	$(BIN)/python -m codegen
+
+## Fails when regenerating would change, add or remove any generated file.
+check-generated: $(STAMP)
+	$(BIN)/python -m codegen --check
+
+## Two independent validators: openapi-spec-validator (PyPI) and Redocly (npm, when npm is present).
+lint-spec: $(STAMP)
+	$(BIN)/python -m openapi_spec_validator openapi.yaml
+	@if command -v npm >/dev/null; then \
+		npm ci --silent --no-audit --no-fund && npx --no-install redocly lint openapi.yaml --format=stylish; \
+	else echo "npm not found: skipped the Redocly lint (openapi-spec-validator passed)"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## The README's test command: everything CI checks.
+test: check-generated lint-spec lint typecheck unit
+
+## The README's main command: the end-to-end demo against the embedded emulator.
+demo: $(STAMP)
+	$(BIN)/python -m examples.demo
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .hypothesis .schemathesis
