@@ -1,0 +1,411 @@
+"""
+openapi.yaml → a small intermediate representation (IR) that our templates render.
+
+openapi-python-client's parser does the OpenAPI work (references, properties, enums, parameters, bodies,
+responses); this module only reads its result and decides the Python types hitl uses. The parser's own
+type strings are not used: they bake in its `Unset` type, which hitl does not have.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser import GeneratorData
+from openapi_python_client.parser.errors import GeneratorError
+from openapi_python_client.parser.properties import (
+    AnyProperty,
+    BooleanProperty,
+    ConstProperty,
+    DateProperty,
+    DateTimeProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    ListProperty,
+    ModelProperty,
+    NoneProperty,
+    Property,
+    StringProperty,
+    UnionProperty,
+)
+
+__all__ = ["API", "Enum", "Field", "Model", "Operation", "Param", "Resource", "SpecError", "load_api"]
+
+
+class SpecError(Exception):
+    """openapi.yaml cannot be turned into hitl code; the message says where and why."""
+
+
+@attrs.frozen
+class Enum:
+    name: str
+    description: str
+    members: list[tuple[str, str]]  # (PYTHON_NAME, "value")
+
+
+@attrs.frozen
+class Field:
+    name: str
+    output_type: str  # as a model attribute / in responses
+    input_type: str  # as a method argument: also accepts dicts for models and literals for enums
+    required: bool
+    nullable: bool
+    default: str | None  # Python source of the schema default, if any
+    description: str
+    secret: bool
+    encoder: str | None  # name of the hitl._encode function that makes the JSON value, None for plain values
+
+
+@attrs.frozen
+class Model:
+    name: str
+    description: str
+    fields: list[Field]
+    depends_on: frozenset[str]
+
+
+@attrs.frozen
+class Param:
+    name: str
+    location: str  # "path" | "query"
+    field: Field
+
+
+@attrs.frozen
+class Operation:
+    resource: str
+    name: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    path_params: list[Param]
+    query_params: list[Param]
+    body_fields: list[Field]
+    body_required: bool
+    idempotent_key: bool  # accepts an Idempotency-Key header
+    result: str  # model name of `data`
+    paginated: bool  # `data` is a list: the method returns a paginator
+    error_statuses: list[str]
+
+
+@attrs.frozen
+class Resource:
+    name: str  # attribute on the client: "reviews"
+    class_name: str  # "Reviews" (the async class is "Async" + this)
+    description: str
+    operations: list[Operation]
+
+
+@attrs.frozen
+class API:
+    title: str
+    version: str
+    description: str
+    enums: list[Enum]
+    models: list[Model]
+    resources: list[Resource]
+
+
+# Envelopes are unwrapped by the client, so they get no Python class.
+_ENVELOPE = re.compile(r"Envelope$")
+
+
+def load_api(spec_path: Path) -> API:
+    """Parse `spec_path` with openapi-python-client and build the IR; raises `SpecError` on any problem."""
+    raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    config = Config.from_sources(ConfigFile(), MetaType.NONE, spec_path, "utf-8", True, None)
+    data = GeneratorData.from_dict(raw, config=config)
+    if isinstance(data, GeneratorError):
+        raise SpecError(f"{data.header}: {data.detail}")
+    problems = [f"{e.header}: {e.detail}" for e in data.errors]
+    for collection in data.endpoint_collections_by_tag.values():
+        problems += [f"{e.header}: {e.detail}" for e in collection.parse_errors]
+    if problems:
+        raise SpecError("openapi-python-client could not parse openapi.yaml:\n  " + "\n  ".join(problems))
+
+    raw_schemas = raw.get("components", {}).get("schemas", {})
+    enums = [
+        _enum(e, raw_schemas.get(e.class_info.name, {}))
+        for e in sorted(data.enums, key=lambda e: e.class_info.name)
+        if isinstance(e, EnumProperty)
+    ]
+    models = _sort_models([_model(m, raw_schemas.get(m.class_info.name, {})) for m in data.models if _is_emitted(m)])
+    tag_docs = {t["name"]: t.get("description", "") for t in raw.get("tags", [])}
+    resources = []
+    for tag, collection in sorted(data.endpoint_collections_by_tag.items()):
+        operations = [_operation(str(tag), endpoint, raw) for endpoint in collection.endpoints]
+        resources.append(
+            Resource(
+                name=str(tag),
+                class_name=_pascal(str(tag)),
+                description=_text(tag_docs.get(str(tag), "")),
+                operations=operations,
+            )
+        )
+    info = raw.get("info", {})
+    return API(
+        title=info.get("title", ""),
+        version=str(info.get("version", "")),
+        description=_text(info.get("description", "")),
+        enums=enums,
+        models=models,
+        resources=resources,
+    )
+
+
+def _is_emitted(model: ModelProperty) -> bool:
+    return not _ENVELOPE.search(model.class_info.name) and not _is_free_form(model)
+
+
+def _is_free_form(prop: ModelProperty) -> bool:
+    return not (prop.required_properties or prop.optional_properties)
+
+
+def _enum(prop: EnumProperty, raw_schema: dict[str, Any]) -> Enum:
+    members = [(key, str(value)) for key, value in prop.values.items()]
+    return Enum(name=prop.class_info.name, description=_text(raw_schema.get("description", "")), members=members)
+
+
+def _model(prop: ModelProperty, raw_schema: dict[str, Any]) -> Model:
+    raw_properties = raw_schema.get("properties", {})
+    fields = [
+        _field(p, raw_properties.get(_raw(p.name), {}))
+        for p in (prop.required_properties or []) + (prop.optional_properties or [])
+    ]
+    return Model(
+        name=prop.class_info.name,
+        description=_text(raw_schema.get("description") or raw_schema.get("title") or ""),
+        fields=fields,
+        depends_on=frozenset(_referenced_models(prop.required_properties or [], prop.optional_properties or [])),
+    )
+
+
+def _referenced_models(*groups: Iterable[Property]) -> Iterable[str]:
+    for group in groups:
+        for prop in group:
+            yield from _model_names(prop)
+
+
+def _model_names(prop: Property) -> Iterable[str]:
+    if isinstance(prop, ModelProperty) and _is_emitted(prop):
+        yield prop.class_info.name
+    elif isinstance(prop, ListProperty):
+        yield from _model_names(prop.inner_property)
+    elif isinstance(prop, UnionProperty):
+        for inner in prop.inner_properties:
+            yield from _model_names(inner)
+
+
+def _sort_models(models: list[Model]) -> list[Model]:
+    """Order models so each comes after the models its fields use (annotations stay resolvable at runtime)."""
+    by_name = {m.name: m for m in models}
+    ordered: list[Model] = []
+    placed: set[str] = set()
+
+    def place(model: Model, path: tuple[str, ...]) -> None:
+        if model.name in placed:
+            return
+        if model.name in path:
+            raise SpecError(f"schemas reference each other in a cycle: {' -> '.join((*path, model.name))}")
+        for dependency in sorted(model.depends_on):
+            place(by_name[dependency], (*path, model.name))
+        placed.add(model.name)
+        ordered.append(model)
+
+    for model in sorted(models, key=lambda m: m.name):
+        place(model, ())
+    return ordered
+
+
+def _field(prop: Property, raw_property: dict[str, Any] | None = None) -> Field:
+    json_name = _raw(prop.name)
+    # JSON names are kept as attribute names (`type`, `id` included: they only shadow builtins inside the
+    # class body), so `to_dict()` needs no renaming table.
+    if not json_name.isidentifier() or keyword.iskeyword(json_name):
+        raise SpecError(
+            f"property {json_name!r} is not a valid Python name; hitl keeps JSON names as attribute names"
+        )
+    raw_property = raw_property or {}
+    parsed_description = getattr(prop, "description", None)
+    description = _text(raw_property.get("description") or (_raw(parsed_description) if parsed_description else ""))
+    nullable = _is_nullable(prop)
+    return Field(
+        name=json_name,
+        output_type=_output_type(prop),
+        input_type=_input_type(prop),
+        required=prop.required,
+        nullable=nullable,
+        default=_default(prop),
+        description=description,
+        # `format: password` marks secrets (the webhook signing secret): kept out of reprs.
+        secret=raw_property.get("format") == "password",
+        encoder=_encoder(prop),
+    )
+
+
+def _is_nullable(prop: Property) -> bool:
+    return isinstance(prop, UnionProperty) and any(isinstance(p, NoneProperty) for p in prop.inner_properties)
+
+
+def _non_null(prop: Property) -> list[Property]:
+    if isinstance(prop, UnionProperty):
+        return [p for p in prop.inner_properties if not isinstance(p, NoneProperty)]
+    return [prop]
+
+
+_SCALARS: dict[type[Property], str] = {
+    StringProperty: "str",
+    IntProperty: "int",
+    FloatProperty: "float",
+    BooleanProperty: "bool",
+    DateTimeProperty: "dt.datetime",
+    DateProperty: "dt.date",
+    AnyProperty: "Any",
+}
+
+
+def _output_type(prop: Property) -> str:
+    if isinstance(prop, UnionProperty):
+        parts = [_output_type(p) for p in prop.inner_properties]
+        return " | ".join(dict.fromkeys(parts))
+    if isinstance(prop, NoneProperty):
+        return "None"
+    if isinstance(prop, EnumProperty):
+        return prop.class_info.name
+    if isinstance(prop, ModelProperty):
+        return "dict[str, Any]" if _is_free_form(prop) else prop.class_info.name
+    if isinstance(prop, ListProperty):
+        return f"list[{_output_type(prop.inner_property)}]"
+    if isinstance(prop, ConstProperty):
+        return f"Literal[{prop.value.python_code}]"
+    for kind, name in _SCALARS.items():
+        if isinstance(prop, kind):
+            return name
+    raise SpecError(f"property {prop.name!r}: unsupported schema ({type(prop).__name__})")
+
+
+def _input_type(prop: Property) -> str:
+    """Argument types are wider than attribute types: enums take their literal strings, models take dicts."""
+    if isinstance(prop, UnionProperty):
+        parts = [_input_type(p) for p in prop.inner_properties]
+        return " | ".join(dict.fromkeys(parts))
+    if isinstance(prop, EnumProperty):
+        literals = ", ".join(repr(str(v)) for v in prop.values.values())
+        return f"{prop.class_info.name} | Literal[{literals}]"
+    if isinstance(prop, ModelProperty) and not _is_free_form(prop):
+        return f"{prop.class_info.name} | Mapping[str, Any]"
+    if isinstance(prop, ModelProperty):
+        return "Mapping[str, Any]"
+    if isinstance(prop, ListProperty):
+        return f"Sequence[{_input_type(prop.inner_property)}]"
+    return _output_type(prop)
+
+
+def _encoder(prop: Property) -> str | None:
+    """The `hitl._encode` helper that turns an argument into JSON, or None when it is JSON already."""
+    inner = _non_null(prop)
+    if len(inner) != 1:
+        return "encode_any"
+    only = inner[0]
+    if isinstance(only, DateTimeProperty):
+        return "encode_datetime"
+    if isinstance(only, ModelProperty) and not _is_free_form(only):
+        return "encode_model"
+    if isinstance(only, ListProperty):
+        item = only.inner_property
+        if isinstance(item, ModelProperty) and not _is_free_form(item):
+            return "encode_model_list"
+        return "encode_list"
+    if isinstance(only, ModelProperty):
+        return "encode_mapping"
+    return None
+
+
+def _default(prop: Property) -> str | None:
+    default = getattr(prop, "default", None)
+    # Enum defaults come as `ClassName.MEMBER`, which resolves inside the generated models module.
+    return None if default is None else default.python_code.as_unembedded_code()
+
+
+def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
+    raw_operation = raw["paths"][_raw(endpoint.path)][str(endpoint.method).lower()]
+    operation_id = raw_operation.get("operationId", "")
+    resource, _, method = operation_id.partition(".")
+    if resource != tag or not method.isidentifier():
+        raise SpecError(
+            f"{str(endpoint.method).upper()} {endpoint.path}: operationId must be '<tag>.<method>' "
+            f"with tag {tag!r}, got {operation_id!r}"
+        )
+    path_params = [Param(_raw(p.name), "path", _field(p)) for p in endpoint.path_parameters]
+    query_params = [Param(_raw(p.name), "query", _field(p)) for p in endpoint.query_parameters]
+    header_names = {_raw(p.name).lower() for p in endpoint.header_parameters}
+    unknown_headers = header_names - {"idempotency-key"}
+    if unknown_headers:
+        raise SpecError(f"{operation_id}: header parameters other than Idempotency-Key: {sorted(unknown_headers)}")
+
+    body_fields: list[Field] = []
+    body_required = False
+    for body in endpoint.bodies:
+        if body.content_type != "application/json" or not isinstance(body.prop, ModelProperty):
+            raise SpecError(f"{operation_id}: request bodies must be application/json objects ($ref a schema)")
+        raw_properties = raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {})
+        body_fields = [
+            _field(p, raw_properties.get("properties", {}).get(_raw(p.name), {}))
+            for p in (body.prop.required_properties or []) + (body.prop.optional_properties or [])
+        ]
+        body_required = True
+
+    result, paginated = _result(operation_id, endpoint)
+    statuses = sorted(str(code) for code in raw_operation.get("responses", {}) if not str(code).startswith("2"))
+    return Operation(
+        resource=tag,
+        name=method,
+        http_method=str(endpoint.method).upper(),
+        path=_raw(endpoint.path),
+        summary=_text(raw_operation.get("summary", "")),
+        description=_text(raw_operation.get("description", "")),
+        path_params=path_params,
+        query_params=query_params,
+        body_fields=body_fields,
+        body_required=body_required,
+        idempotent_key="idempotency-key" in header_names,
+        result=result,
+        paginated=paginated,
+        error_statuses=statuses,
+    )
+
+
+def _result(operation_id: str, endpoint: Any) -> tuple[str, bool]:
+    """The model inside the success envelope's `data`, and whether `data` is a list."""
+    successes = [r for r in endpoint.responses if str(r.status_code.pattern).startswith("2")]
+    if len(successes) != 1 or not isinstance(successes[0].prop, ModelProperty):
+        raise SpecError(f"{operation_id}: needs exactly one 2xx response whose body $refs an envelope schema")
+    envelope = successes[0].prop
+    data = next((p for p in (envelope.required_properties or []) if _raw(p.name) == "data"), None)
+    if isinstance(data, ListProperty) and isinstance(data.inner_property, ModelProperty):
+        return data.inner_property.class_info.name, True
+    if isinstance(data, ModelProperty) and not _is_free_form(data):
+        return data.class_info.name, False
+    raise SpecError(f"{operation_id}: the envelope's required `data` must $ref a model or be an array of one")
+
+
+def _raw(value: Any) -> str:
+    """The text of the parser's `UntrustedString` (it keeps spec text apart until it is made safe)."""
+    getter = getattr(value, "get_untrusted_value", None)
+    return str(getter() if getter else value)
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value else ""

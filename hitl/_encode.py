@@ -1,0 +1,87 @@
+"""
+Arguments of generated API methods → JSON values, checked on the way.
+
+A wrong argument raises `InvalidArgumentError` naming it, before anything is sent: a clearer error, sooner, than
+the server's `validation_error`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from hitl._converter import converter, describe_structure_error
+from hitl._exceptions import InvalidArgumentError
+from hitl._modelbase import Model
+
+__all__ = [
+    "encode_datetime",
+    "encode_list",
+    "encode_mapping",
+    "encode_model",
+    "encode_model_list",
+    "path_segment",
+]
+
+M = TypeVar("M", bound=Model)
+
+
+def path_segment(value: object, name: str) -> str:
+    """An id for a URL path: a non-empty string, percent-encoded so it cannot change the path."""
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentError(f"{name} must be a non-empty string, got {value!r}")
+    return quote(value, safe="")
+
+
+def encode_datetime(value: dt.datetime | None, name: str) -> str | None:
+    """An RFC 3339 string; naive datetimes are taken as UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise InvalidArgumentError(f"{name} must be a datetime.datetime, got {type(value).__name__}")
+    return converter.unstructure(value, dt.datetime)  # type: ignore[no-any-return]
+
+
+def encode_model(value: M | Mapping[str, Any] | None, cls: type[M], name: str) -> dict[str, Any] | None:
+    """A model, or a dict with the model's fields (checked against it), as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, cls):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        try:
+            return converter.structure(value, cls).to_dict()
+        except Exception as error:  # cattrs raises several types; all mean "this dict does not fit"
+            raise InvalidArgumentError(
+                f"{name} does not fit {cls.__name__}: {describe_structure_error(error)}"
+            ) from None
+    raise InvalidArgumentError(f"{name} must be a {cls.__name__} or a dict, got {type(value).__name__}")
+
+
+def encode_model_list(
+    value: Sequence[M | Mapping[str, Any]] | None, cls: type[M], name: str
+) -> list[dict[str, Any]] | None:
+    if value is None:
+        return None
+    items = encode_list(value, name)
+    assert items is not None
+    return [encode_model(item, cls, f"{name}[{index}]") for index, item in enumerate(items)]  # type: ignore[misc]
+
+
+def encode_list(value: Sequence[Any] | None, name: str) -> list[Any] | None:
+    """A list; a lone string is refused (it is a sequence too, and almost always a mistake)."""
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidArgumentError(f"{name} must be a list, got {type(value).__name__}")
+    return list(value)
+
+
+def encode_mapping(value: Mapping[str, Any] | None, name: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError(f"{name} must be a dict, got {type(value).__name__}")
+    return dict(value)

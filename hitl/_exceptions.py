@@ -1,0 +1,345 @@
+"""
+Every error hitl raises, in one place.
+
+```
+HITLError
+├── ConfigurationError              the client cannot be built (e.g. no API key)
+├── InvalidArgumentError            a call's arguments are wrong; nothing was sent (also a ValueError)
+├── APIConnectionError              no HTTP response arrived
+│   └── APITimeoutError             ... because a timeout expired
+├── APIResponseValidationError      a 2xx response did not have the documented shape
+├── APIStatusError                  the API answered with an error status
+│   ├── BadRequestError             400
+│   │   └── ValidationError             code validation_error
+│   ├── AuthenticationError         401
+│   ├── PermissionDeniedError       403
+│   │   └── InsufficientPermissionsError code insufficient_permissions
+│   ├── NotFoundError               404
+│   │   ├── ReviewNotFoundError         code review_not_found
+│   │   ├── TemplateNotFoundError       code template_not_found
+│   │   ├── WebhookNotFoundError        code webhook_not_found
+│   │   └── TeamNotFoundError           code team_not_found
+│   ├── ConflictError               409
+│   │   └── IdempotencyConflictError    code idempotency_conflict
+│   ├── RateLimitError              429 (code rate_limit_exceeded)
+│   ├── InternalServerError         5xx
+│   └── WebhookDeliveryFailedError  code webhook_delivery_failed (any status)
+├── WaitTimeoutError                reviews.wait() gave up before a decision (also a TimeoutError)
+└── WebhookVerificationError        a webhook delivery failed verification (also a ValueError)
+    ├── WebhookSignatureError           missing, malformed or wrong signature, or a bad secret
+    ├── WebhookTimestampError           signed timestamp outside the tolerance (a replay?)
+    └── WebhookPayloadError             signature fine, but the body is not a valid event
+```
+
+Catch a status class (`NotFoundError`) to handle every code of that status, or a code class
+(`ReviewNotFoundError`) to handle one. A code the SDK does not know yet still raises the status class, with
+`code` set to what the server sent. No message ever contains an API key or a webhook secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from hitl._retry import server_wait_seconds
+from hitl._types import RateLimit
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "HITLError",
+    "IdempotencyConflictError",
+    "InsufficientPermissionsError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReviewNotFoundError",
+    "TeamNotFoundError",
+    "TemplateNotFoundError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "WebhookDeliveryFailedError",
+    "WebhookNotFoundError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
+]
+
+
+class HITLError(Exception):
+    """Base class of every error raised by hitl."""
+
+
+class ConfigurationError(HITLError):
+    """The client cannot be built as configured, e.g. no API key was found."""
+
+
+class InvalidArgumentError(HITLError, ValueError):
+    """An argument of an SDK call is wrong; nothing was sent. The message names the argument."""
+
+
+# Transport errors: no HTTP response arrived.
+
+
+class APIConnectionError(HITLError):
+    """The request could not be sent or no response came back (DNS, refused, reset, TLS...)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class APIResponseValidationError(HITLError):
+    """A success response could not be read as the documented envelope and model."""
+
+    def __init__(
+        self, message: str, *, response: httpx.Response | None = None, request_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
+        self.request_id = request_id
+
+
+# Status errors: the API answered with an error envelope (or something that should have been one).
+
+
+class APIStatusError(HITLError):
+    """
+    The API answered with a 4xx or 5xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        code: The envelope's `error.code` (e.g. `"review_not_found"`), or `None` when the body had none.
+        message: The envelope's `error.message`, or a description of the body when it was not an envelope.
+        details: The envelope's `error.details` (for `validation_error`: `{"field": ..., "issue": ...}`).
+        request_id: `meta.request_id`, for support requests.
+        rate_limit: The parsed `X-RateLimit-*` headers, when present.
+        response: The `httpx.Response`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = response.status_code
+        self.code = code
+        self.message = message
+        self.details = dict(details) if details is not None else None
+        self.request_id = request_id
+        self.response = response
+        self.rate_limit = RateLimit.from_headers(response.headers)
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"{self.status_code} {self.code or 'error'}: {self.message}"
+        if self.details:
+            text += f" (details: {json.dumps(self.details, default=str, sort_keys=True)})"
+        if self.request_id:
+            text += f" [request_id={self.request_id}]"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor: rebuild through the class so pickling (e.g. across processes) works.
+        return (_rebuild_status_error, (type(self), self.message, self.response, self.code, self.details,
+                                        self.request_id))
+
+
+def _rebuild_status_error(
+    cls: type[APIStatusError],
+    message: str,
+    response: httpx.Response,
+    code: str | None,
+    details: Mapping[str, Any] | None,
+    request_id: str | None,
+) -> APIStatusError:
+    return cls(message, response=response, code=code, details=details, request_id=request_id)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid."""
+
+
+class ValidationError(BadRequestError):
+    """400 `validation_error`: a field is invalid; `details` says which (`field`) and why (`issue`)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the API key may not do this."""
+
+
+class InsufficientPermissionsError(PermissionDeniedError):
+    """403 `insufficient_permissions`: e.g. a read-only key tried to write."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource does not exist."""
+
+
+class ReviewNotFoundError(NotFoundError):
+    """404 `review_not_found`."""
+
+
+class TemplateNotFoundError(NotFoundError):
+    """404 `template_not_found` (also when creating a review for a missing template)."""
+
+
+class WebhookNotFoundError(NotFoundError):
+    """404 `webhook_not_found`."""
+
+
+class TeamNotFoundError(NotFoundError):
+    """404 `team_not_found`."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state (e.g. cancelling a completed review)."""
+
+
+class IdempotencyConflictError(ConflictError):
+    """409 `idempotency_conflict`: this Idempotency-Key was already used with a different request."""
+
+
+class RateLimitError(APIStatusError):
+    """
+    429: too many requests, and the wait the server asked for was longer than the client may sleep.
+
+    `retry_after` is the number of seconds the server asked for (or `None` if it did not say);
+    `rate_limit` carries the parsed limit, remaining count and reset time.
+    """
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds until the server accepts requests again (from `Retry-After` or `X-RateLimit-Reset`)."""
+        return server_wait_seconds(self.response.headers)
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed. Retried automatically before this is raised."""
+
+
+class WebhookDeliveryFailedError(APIStatusError):
+    """`webhook_delivery_failed`: the API could not deliver a webhook."""
+
+
+class WaitTimeoutError(HITLError, TimeoutError):
+    """`reviews.wait()` gave up before the review reached a final status."""
+
+    def __init__(self, review_id: str, last_status: str | None, waited: float) -> None:
+        self.review_id = review_id
+        self.last_status = last_status
+        self.waited = waited
+        super().__init__(
+            f"review {review_id} was still {last_status or 'unknown'} after waiting {waited:.1f}s; "
+            "wait longer (timeout=...) or receive the review.completed webhook instead"
+        )
+
+
+class WebhookVerificationError(HITLError, ValueError):
+    """A webhook delivery failed verification. Answer it with 400 and do not process it."""
+
+
+class WebhookSignatureError(WebhookVerificationError):
+    """The signature header is missing or malformed, or does not match the body under any given secret."""
+
+
+class WebhookTimestampError(WebhookVerificationError):
+    """The signed `timestamp` lies outside the tolerance: a stale or replayed delivery, or a skewed clock."""
+
+
+class WebhookPayloadError(WebhookVerificationError):
+    """The signature matched, but the body is not UTF-8 JSON of a webhook event."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+_CODE_CLASSES: dict[str, type[APIStatusError]] = {
+    "validation_error": ValidationError,
+    "unauthorized": AuthenticationError,
+    "insufficient_permissions": InsufficientPermissionsError,
+    "review_not_found": ReviewNotFoundError,
+    "template_not_found": TemplateNotFoundError,
+    "webhook_not_found": WebhookNotFoundError,
+    "team_not_found": TeamNotFoundError,
+    "idempotency_conflict": IdempotencyConflictError,
+    "rate_limit_exceeded": RateLimitError,
+    "webhook_delivery_failed": WebhookDeliveryFailedError,
+}
+
+
+def status_error_class(status_code: int, code: str | None) -> type[APIStatusError]:
+    """The most specific class for a status and error code: the code's class when it agrees with the status."""
+    by_status = _STATUS_CLASSES.get(status_code)
+    if by_status is None:
+        by_status = InternalServerError if status_code >= 500 else APIStatusError
+    by_code = _CODE_CLASSES.get(code) if code else None
+    # A code class is used only when it is the status class or a subclass of it, so `except NotFoundError`
+    # always means a 404, whatever code a server sends.
+    if by_code is not None and (issubclass(by_code, by_status) or by_status is APIStatusError):
+        return by_code
+    return by_status
+
+
+def make_status_error(response: httpx.Response) -> APIStatusError:
+    """Build the error for an error response; never fails, whatever the body holds (HTML, empty, bad JSON)."""
+    code: str | None = None
+    details: Mapping[str, Any] | None = None
+    request_id: str | None = None
+    message: str | None = None
+    try:
+        body = json.loads(response.content) if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            code = error.get("code") if isinstance(error.get("code"), str) else None
+            message = error.get("message") if isinstance(error.get("message"), str) else None
+            details = error.get("details") if isinstance(error.get("details"), dict) else None
+        meta = body.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("request_id"), str):
+            request_id = meta["request_id"]
+    if message is None:
+        message = _describe_unreadable_body(response)
+    cls = status_error_class(response.status_code, code)
+    return cls(message, response=response, code=code, details=details, request_id=request_id)
+
+
+def _describe_unreadable_body(response: httpx.Response) -> str:
+    reason = response.reason_phrase or "error"
+    if not response.content:
+        return f"{reason} (empty response body)"
+    content_type = response.headers.get("content-type", "unknown content type")
+    return f"{reason} (response body was not a HITL error envelope: {len(response.content)} bytes of {content_type})"

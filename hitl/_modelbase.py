@@ -1,0 +1,48 @@
+"""Base classes of the generated models in `hitl._models`: `Model` (attrs classes) and `OpenEnum` (enums)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, Self, cast
+
+from hitl._converter import converter
+
+__all__ = ["Model", "OpenEnum"]
+
+
+class Model:
+    """Base of every API model: plain attrs classes with `to_dict()` and `from_dict()`."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready dict the API would send for this object (unset optional fields left out)."""
+        return cast(dict[str, Any], converter.unstructure(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build the model from API JSON data, ignoring fields this SDK version does not know."""
+        return converter.structure(data, cls)
+
+
+class OpenEnum(str, enum.Enum):
+    """
+    A string enum that accepts values it does not know.
+
+    The API may add statuses, priorities or event types at any time; a response carrying one must still parse.
+    An unknown value becomes a member-like instance that compares equal to its string and is not one of the
+    declared members, so `status == "escalated"` works and `status in ReviewStatus` stays honest.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)

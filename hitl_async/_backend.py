@@ -1,0 +1,37 @@
+"""
+The async half of the I/O primitives that no token rename can turn into blocking code.
+
+`hitl_sync/_backend.py` is its hand-written twin with the same names; the unasync step skips both files.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+import anyio
+
+__all__ = ["Lock", "monotonic", "sleep"]
+
+#: A clock for deadlines; the same in both halves, exported here so callers import one module.
+monotonic = time.monotonic
+
+
+async def sleep(seconds: float) -> None:
+    """Sleep without blocking the event loop (asyncio or trio)."""
+    await anyio.sleep(seconds)
+
+
+class Lock:
+    """A mutex for tasks of one event loop."""
+
+    def __init__(self) -> None:
+        self._lock = anyio.Lock()
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._lock.release()

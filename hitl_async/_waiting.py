@@ -1,0 +1,114 @@
+"""`reviews.wait()` and `reviews.create_and_wait()`: poll until a human has decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
+from hitl._models import Priority, Review, ReviewContent, ReviewStatus
+from hitl._types import NOT_GIVEN, NotGiven
+from hitl_async._backend import monotonic, sleep
+
+__all__ = ["AsyncReviewWaiting"]
+
+_FINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
+
+
+class _ReviewsResource(Protocol):
+    """What the waiting methods need of the generated reviews resource."""
+
+    async def get(self, review_id: str) -> Review: ...
+
+    async def create(
+        self,
+        *,
+        template_id: str,
+        content: ReviewContent | Mapping[str, Any],
+        assignees: Sequence[str] | NotGiven = NOT_GIVEN,
+        priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
+        due_date: dt.datetime | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Review: ...
+
+
+class AsyncReviewWaiting:
+    """Waiting for decisions; mixed into the reviews resource."""
+
+    async def wait(
+        self: _ReviewsResource,
+        review_id: str,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+    ) -> Review:
+        """
+        Poll a review until it is completed or cancelled, and return it.
+
+        The interval starts at `poll_interval` and grows by half each poll up to `max_poll_interval`, so a long
+        wait costs few requests; each poll goes through the client's retries, which honour rate limits.
+        Cancelling the waiting task stops it at once and leaves nothing behind.
+
+        Args:
+            review_id: The review to wait for.
+            timeout: Seconds to wait in all, or `None` to wait as long as it takes.
+            poll_interval: Seconds before the second poll.
+            max_poll_interval: Longest pause between polls.
+
+        Returns:
+            The review in its final state: check `status`, then `result` and `reviewer`.
+
+        Raises:
+            WaitTimeoutError: `timeout` passed first; it names the review and its last status.
+        """
+        if poll_interval <= 0 or max_poll_interval < poll_interval:
+            raise InvalidArgumentError("need 0 < poll_interval <= max_poll_interval")
+        if timeout is not None and timeout < 0:
+            raise InvalidArgumentError("timeout must be >= 0 seconds, or None to wait without limit")
+        started = monotonic()
+        interval = poll_interval
+        while True:
+            review = await self.get(review_id)
+            if review.status in _FINAL:
+                return review
+            waited = monotonic() - started
+            if timeout is not None and waited + interval > timeout:
+                remaining = timeout - waited
+                if remaining <= 0:
+                    raise WaitTimeoutError(review_id, str(review.status), waited)
+                interval = remaining
+            await sleep(interval)
+            interval = min(interval * 1.5, max_poll_interval)
+
+    async def create_and_wait(
+        self: _ReviewsResource,
+        *,
+        template_id: str,
+        content: ReviewContent | Mapping[str, Any],
+        assignees: Sequence[str] | NotGiven = NOT_GIVEN,
+        priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
+        due_date: dt.datetime | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+    ) -> Review:
+        """
+        Create a review, then wait for its decision: `create()` followed by `wait()`.
+
+        The arguments are those of `create()` and `wait()`. On `WaitTimeoutError` the review exists: its id is
+        on the error (`review_id`), so you can keep waiting or cancel it.
+        """
+        review = await self.create(
+            template_id=template_id,
+            content=content,
+            assignees=assignees,
+            priority=priority,
+            due_date=due_date,
+            idempotency_key=idempotency_key,
+        )
+        return await AsyncReviewWaiting.wait(
+            self, review.id, timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval
+        )
