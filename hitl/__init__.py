@@ -13,9 +13,10 @@ from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
 
-__all__ = sorted(
-    [*_exceptions.__all__, *_models.__all__, *_types.__all__, "RetryPolicy", "__version__"]
-)
+__all__ = ["RetryPolicy", "__version__"]
+__all__ += _exceptions.__all__
+__all__ += _models.__all__
+__all__ += _types.__all__
 
 
 def _public_module_names() -> None:

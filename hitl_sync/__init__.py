@@ -7,16 +7,17 @@ Re-exports everything of `hitl` (models, errors, webhook helpers), so one import
     from hitl_sync import HITL, ReviewNotFoundError
 """
 
+import hitl
 from hitl import *  # noqa: F403
-from hitl import __all__ as _shared_names
+from hitl_sync import _resources
 from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, BaseClient
 from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
-from hitl_sync._resources import __all__ as _resource_names
 
-__all__ = sorted(
-    [*_shared_names, *_resource_names, "BaseClient", "Paginator", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
-)
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Paginator"]
+__all__ += _resources.__all__
+__all__ += hitl.__all__
 
-for _name in ["BaseClient", "Paginator", *_resource_names]:
+for _name in ["BaseClient", "Paginator", *_resources.__all__]:
     globals()[_name].__module__ = __name__
+del _name

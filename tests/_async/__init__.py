@@ -1,0 +1,1 @@
+"""Client tests, written once here; `make generate` derives their blocking twins."""

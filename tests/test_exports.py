@@ -1,0 +1,38 @@
+"""The public surface: one set of shared classes, and sync names that mirror the async ones."""
+
+import hitl
+import hitl_async
+import hitl_sync
+
+
+def test_every_exported_name_exists() -> None:
+    """Each name in `__all__` is importable from its package."""
+    for package in (hitl, hitl_async, hitl_sync):
+        missing = [name for name in package.__all__ if not hasattr(package, name)]
+        assert missing == [], f"{package.__name__} exports missing names"
+
+
+def test_io_packages_re_export_the_shared_surface() -> None:
+    """Everything `hitl` exports is reachable from both clients' packages."""
+    assert set(hitl.__all__) <= set(hitl_async.__all__)
+    assert set(hitl.__all__) <= set(hitl_sync.__all__)
+
+
+def test_sync_names_are_the_async_names_without_the_prefix() -> None:
+    """`AsyncHITL` ↔ `HITL`, `AsyncReviews` ↔ `Reviews`: the same surface, derived name for name."""
+    expected = sorted(name.removeprefix("Async") for name in hitl_async.__all__)
+    assert sorted(hitl_sync.__all__) == expected
+
+
+def test_models_and_errors_are_shared_objects() -> None:
+    """Models, enums, errors and types are the same objects in both packages, not look-alike copies."""
+    for name in hitl.__all__:
+        assert getattr(hitl_sync, name) is getattr(hitl_async, name) is getattr(hitl, name), name
+
+
+def test_public_classes_report_their_public_module() -> None:
+    """Reprs and tracebacks name `hitl.Review` and `hitl_sync.HITL`, not private modules."""
+    assert hitl.Review.__module__ == "hitl"
+    assert hitl_async.AsyncHITL.__module__ == "hitl_async"
+    assert hitl_sync.HITL.__module__ == "hitl_sync"
+    assert hitl_sync.Reviews.__module__ == "hitl_sync"
