@@ -60,6 +60,7 @@ class Reviews(ReviewWaiting, Resource):
         self,
         review_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -72,6 +73,8 @@ class Reviews(ReviewWaiting, Resource):
 
         Args:
             review_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -89,6 +92,7 @@ class Reviews(ReviewWaiting, Resource):
             "DELETE",
             f"/v1/reviews/{path_segment(review_id, 'review_id')}",
             cast_to=Review,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -266,6 +270,7 @@ class Reviews(ReviewWaiting, Resource):
         priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
         due_date: dt.datetime | None | NotGiven = NOT_GIVEN,
         content: ReviewContent | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -282,6 +287,8 @@ class Reviews(ReviewWaiting, Resource):
             priority: How urgent a review is.
             due_date: The new due date; `null` clears it.
             content: The content under review.
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -309,6 +316,7 @@ class Reviews(ReviewWaiting, Resource):
             f"/v1/reviews/{path_segment(review_id, 'review_id')}",
             cast_to=Review,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -327,6 +335,7 @@ class ReviewsWithRawResponse(Resource):
         self,
         review_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -341,6 +350,8 @@ class ReviewsWithRawResponse(Resource):
 
         Args:
             review_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -358,6 +369,7 @@ class ReviewsWithRawResponse(Resource):
             "DELETE",
             f"/v1/reviews/{path_segment(review_id, 'review_id')}",
             cast_to=Review,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -541,6 +553,7 @@ class ReviewsWithRawResponse(Resource):
         priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
         due_date: dt.datetime | None | NotGiven = NOT_GIVEN,
         content: ReviewContent | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -559,6 +572,8 @@ class ReviewsWithRawResponse(Resource):
             priority: How urgent a review is.
             due_date: The new due date; `null` clears it.
             content: The content under review.
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -586,6 +601,7 @@ class ReviewsWithRawResponse(Resource):
             f"/v1/reviews/{path_segment(review_id, 'review_id')}",
             cast_to=Review,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -979,6 +995,7 @@ class Templates(Resource):
         self,
         template_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -990,6 +1007,8 @@ class Templates(Resource):
 
         Args:
             template_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -999,7 +1018,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1007,6 +1026,7 @@ class Templates(Resource):
             "DELETE",
             f"/v1/templates/{path_segment(template_id, 'template_id')}",
             cast_to=Deletion,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1102,6 +1122,7 @@ class Templates(Resource):
         name: str | NotGiven = NOT_GIVEN,
         description: str | None | NotGiven = NOT_GIVEN,
         fields: Sequence[TemplateField | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1117,6 +1138,8 @@ class Templates(Resource):
             name: The new name.
             description: The new description; `null` clears it.
             fields: The new list of fields (replaces the old one).
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1126,7 +1149,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1142,6 +1165,7 @@ class Templates(Resource):
             f"/v1/templates/{path_segment(template_id, 'template_id')}",
             cast_to=Template,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1215,6 +1239,7 @@ class TemplatesWithRawResponse(Resource):
         self,
         template_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1228,6 +1253,8 @@ class TemplatesWithRawResponse(Resource):
 
         Args:
             template_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1237,7 +1264,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1245,6 +1272,7 @@ class TemplatesWithRawResponse(Resource):
             "DELETE",
             f"/v1/templates/{path_segment(template_id, 'template_id')}",
             cast_to=Deletion,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1344,6 +1372,7 @@ class TemplatesWithRawResponse(Resource):
         name: str | NotGiven = NOT_GIVEN,
         description: str | None | NotGiven = NOT_GIVEN,
         fields: Sequence[TemplateField | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1361,6 +1390,8 @@ class TemplatesWithRawResponse(Resource):
             name: The new name.
             description: The new description; `null` clears it.
             fields: The new list of fields (replaces the old one).
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1370,7 +1401,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1386,6 +1417,7 @@ class TemplatesWithRawResponse(Resource):
             f"/v1/templates/{path_segment(template_id, 'template_id')}",
             cast_to=Template,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1471,6 +1503,7 @@ class Webhooks(Resource):
         self,
         webhook_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1482,6 +1515,8 @@ class Webhooks(Resource):
 
         Args:
             webhook_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1491,7 +1526,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1499,6 +1534,7 @@ class Webhooks(Resource):
             "DELETE",
             f"/v1/webhooks/{path_segment(webhook_id, 'webhook_id')}",
             cast_to=Deletion,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1569,6 +1605,7 @@ class Webhooks(Resource):
         | NotGiven = NOT_GIVEN,
         active: bool | NotGiven = NOT_GIVEN,
         description: str | None | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1585,6 +1622,8 @@ class Webhooks(Resource):
             events: The new list of events (replaces the old one).
             active: `false` pauses deliveries; `true` resumes them.
             description: The new note; `null` clears it.
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1594,7 +1633,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1612,6 +1651,7 @@ class Webhooks(Resource):
             f"/v1/webhooks/{path_segment(webhook_id, 'webhook_id')}",
             cast_to=Webhook,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1699,6 +1739,7 @@ class WebhooksWithRawResponse(Resource):
         self,
         webhook_id: str,
         *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1712,6 +1753,8 @@ class WebhooksWithRawResponse(Resource):
 
         Args:
             webhook_id: (No description in openapi.yaml.)
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1721,7 +1764,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1729,6 +1772,7 @@ class WebhooksWithRawResponse(Resource):
             "DELETE",
             f"/v1/webhooks/{path_segment(webhook_id, 'webhook_id')}",
             cast_to=Deletion,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
@@ -1801,6 +1845,7 @@ class WebhooksWithRawResponse(Resource):
         | NotGiven = NOT_GIVEN,
         active: bool | NotGiven = NOT_GIVEN,
         description: str | None | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1819,6 +1864,8 @@ class WebhooksWithRawResponse(Resource):
             events: The new list of events (replaces the old one).
             active: `false` pauses deliveries; `true` resumes them.
             description: The new note; `null` clears it.
+            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
+                one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1828,7 +1875,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1846,6 +1893,7 @@ class WebhooksWithRawResponse(Resource):
             f"/v1/webhooks/{path_segment(webhook_id, 'webhook_id')}",
             cast_to=Webhook,
             json=body,
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
