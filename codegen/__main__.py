@@ -11,13 +11,17 @@ from codegen._generate import ROOT, expected_files, generated_roots, write_tree
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 on any drift")
+    parser.add_argument(
+        "--check", action="store_true", help="compare instead of writing; exit 1 on any drift"
+    )
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
     parser.add_argument("--out", type=Path, default=ROOT, help="the tree to write (default: this repository)")
     args = parser.parse_args(argv)
 
     if sys.version_info[:2] != (3, 11):
-        print("codegen runs on Python 3.11 only, so its output is reproducible (see Makefile)", file=sys.stderr)
+        print(
+            "codegen runs on Python 3.11 only, so its output is reproducible (see Makefile)", file=sys.stderr
+        )
         return 2
     files = expected_files(args.spec, ROOT)
     if not args.check:
@@ -35,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     for directory, hand_written in generated_roots():
         for path in sorted((args.out / directory).rglob("*")):
             relative = path.relative_to(args.out)
-            if path.is_file() and "__pycache__" not in path.parts and relative not in files and path.name not in hand_written:
+            if (
+                path.is_file()
+                and "__pycache__" not in path.parts
+                and relative not in files
+                and path.name not in hand_written
+            ):
                 problems.append(f"stale: {relative} (no longer generated; run `make generate`)")
     if problems:
         print("codegen --check: generated code is out of date:\n  " + "\n  ".join(problems), file=sys.stderr)

@@ -58,7 +58,11 @@ def write_tree(out: Path, files: dict[Path, str]) -> int:
         changed += 1
     for target, keep in generated_roots():
         for path in sorted((out / target).rglob("*.py")):
-            if "__pycache__" not in path.parts and path.relative_to(out) not in files and path.name not in keep:
+            if (
+                "__pycache__" not in path.parts
+                and path.relative_to(out) not in files
+                and path.name not in keep
+            ):
                 path.unlink()
                 changed += 1
     return changed

@@ -137,7 +137,9 @@ def load_api(spec_path: Path) -> API:
         for e in sorted(data.enums, key=lambda e: e.class_info.name)
         if isinstance(e, EnumProperty)
     ]
-    models = _sort_models([_model(m, raw_schemas.get(m.class_info.name, {})) for m in data.models if _is_emitted(m)])
+    models = _sort_models(
+        [_model(m, raw_schemas.get(m.class_info.name, {})) for m in data.models if _is_emitted(m)]
+    )
     tag_docs = {t["name"]: t.get("description", "") for t in raw.get("tags", [])}
     resources = []
     for tag, collection in sorted(data.endpoint_collections_by_tag.items()):
@@ -171,7 +173,9 @@ def _is_free_form(prop: ModelProperty) -> bool:
 
 def _enum(prop: EnumProperty, raw_schema: dict[str, Any]) -> Enum:
     members = [(key, str(value)) for key, value in prop.values.items()]
-    return Enum(name=prop.class_info.name, description=_text(raw_schema.get("description", "")), members=members)
+    return Enum(
+        name=prop.class_info.name, description=_text(raw_schema.get("description", "")), members=members
+    )
 
 
 def _model(prop: ModelProperty, raw_schema: dict[str, Any]) -> Model:
@@ -184,7 +188,9 @@ def _model(prop: ModelProperty, raw_schema: dict[str, Any]) -> Model:
         name=prop.class_info.name,
         description=_text(raw_schema.get("description") or raw_schema.get("title") or ""),
         fields=fields,
-        depends_on=frozenset(_referenced_models(prop.required_properties or [], prop.optional_properties or [])),
+        depends_on=frozenset(
+            _referenced_models(prop.required_properties or [], prop.optional_properties or [])
+        ),
     )
 
 
@@ -235,7 +241,9 @@ def _field(prop: Property, raw_property: dict[str, Any] | None = None) -> Field:
         )
     raw_property = raw_property or {}
     parsed_description = getattr(prop, "description", None)
-    description = _text(raw_property.get("description") or (_raw(parsed_description) if parsed_description else ""))
+    description = _text(
+        raw_property.get("description") or (_raw(parsed_description) if parsed_description else "")
+    )
     nullable = _is_nullable(prop)
     return Field(
         name=json_name,
@@ -349,13 +357,17 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
     header_names = {_raw(p.name).lower() for p in endpoint.header_parameters}
     unknown_headers = header_names - {"idempotency-key"}
     if unknown_headers:
-        raise SpecError(f"{operation_id}: header parameters other than Idempotency-Key: {sorted(unknown_headers)}")
+        raise SpecError(
+            f"{operation_id}: header parameters other than Idempotency-Key: {sorted(unknown_headers)}"
+        )
 
     body_fields: list[Field] = []
     body_required = False
     for body in endpoint.bodies:
         if body.content_type != "application/json" or not isinstance(body.prop, ModelProperty):
-            raise SpecError(f"{operation_id}: request bodies must be application/json objects ($ref a schema)")
+            raise SpecError(
+                f"{operation_id}: request bodies must be application/json objects ($ref a schema)"
+            )
         raw_properties = raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {})
         body_fields = [
             _field(p, raw_properties.get("properties", {}).get(_raw(p.name), {}))
@@ -364,7 +376,9 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
         body_required = True
 
     result, paginated = _result(operation_id, endpoint)
-    statuses = sorted(str(code) for code in raw_operation.get("responses", {}) if not str(code).startswith("2"))
+    statuses = sorted(
+        str(code) for code in raw_operation.get("responses", {}) if not str(code).startswith("2")
+    )
     return Operation(
         resource=tag,
         name=method,

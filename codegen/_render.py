@@ -1,4 +1,4 @@
-"""The IR → Python source, through our Jinja templates in `codegen/templates/`, formatted by the pinned ruff."""
+"""The IR → Python source, through the Jinja templates in `codegen/templates/`, formatted by pinned ruff."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def render_models(api: API) -> str:
 
 
 def render_resources(api: API) -> str:
-    used = sorted({op.result for resource in api.resources for op in resource.operations} | _argument_types(api))
+    used = sorted(
+        {op.result for resource in api.resources for op in resource.operations} | _argument_types(api)
+    )
     mixin_imports = [
         f"from {module} import {name}"
         for tag, (module, name) in sorted(RESOURCE_MIXINS.items())
@@ -127,7 +129,9 @@ def _argument_default(field: Field) -> str:
 def _default_note(field: Field) -> str:
     if field.default is None or field.required:
         return ""
-    return f" Server default: `{field.default.split('.')[-1].lower() if '.' in field.default else field.default}`."
+    # Enum defaults are written `Priority.MEDIUM`; users pass and see the value, `medium`.
+    value = field.default.split(".")[-1].lower() if "." in field.default else field.default
+    return f" Server default: `{value}`."
 
 
 def _arguments(op: Operation) -> list[Field]:
@@ -159,7 +163,9 @@ def _path_expression(op: Operation) -> str:
         return f'"{op.path}"'
     path = op.path
     for param in op.path_params:
-        path = path.replace("{" + param.name + "}", "{path_segment(" + param.name + ', "' + param.name + '")}')
+        path = path.replace(
+            "{" + param.name + "}", "{path_segment(" + param.name + ', "' + param.name + '")}'
+        )
     return f'f"{path}"'
 
 

@@ -62,7 +62,8 @@ def derive(source: str, origin: str) -> str:
             if _SURVIVORS.search(line)
         ]
         raise UnasyncError(
-            f"{origin}: async names survive in the derived code ({', '.join(survivors)}); move what cannot be "
+            f"{origin}: async names survive in the derived code ({', '.join(survivors)}); "
+            "move what cannot be "
             "renamed token by token into the _backend.py pair, or reword the text:\n" + "\n".join(lines[:10])
         )
     return result

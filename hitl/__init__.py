@@ -2,21 +2,23 @@
 hitl: the Python SDK for the HITL.sh v1 API.
 
 This package holds everything that does no I/O, shared by both clients: the API's models, the errors, and
-webhook verification. The clients live in `hitl_async` (`AsyncHITL`) and `hitl_sync` (`HITL`), which re-export
-all of this, so `hitl_sync.Review is hitl_async.Review is hitl.Review`.
+webhook verification with typed events. The clients live in `hitl_async` (`AsyncHITL`) and `hitl_sync`
+(`HITL`), which re-export all of this, so `hitl_sync.Review is hitl_async.Review is hitl.Review`.
 """
 
-from hitl import _exceptions, _models, _types
+from hitl import _exceptions, _models, _types, _webhooks
 from hitl._exceptions import *  # noqa: F403
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
+from hitl._webhooks import *  # noqa: F403
 
 __all__ = ["RetryPolicy", "__version__"]
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
+__all__ += _webhooks.__all__
 
 
 def _public_module_names() -> None:

@@ -23,7 +23,7 @@ __all__ = [
     "Review",
     "ReviewContent",
     "ReviewCreate",
-    "ReviewEvent",
+    "ReviewEventPayload",
     "ReviewEventType",
     "ReviewStatus",
     "ReviewUpdate",
@@ -34,7 +34,7 @@ __all__ = [
     "TeamRole",
     "Template",
     "TemplateCreate",
-    "TemplateEvent",
+    "TemplateEventPayload",
     "TemplateEventType",
     "TemplateField",
     "TemplateUpdate",
@@ -251,7 +251,7 @@ class ReviewCreate(Model):
 
 
 @attrs.define(kw_only=True)
-class ReviewEvent(Model):
+class ReviewEventPayload(Model):
     """
     The body of a `review.*` webhook delivery. `review` may be partial: only `id`, `template_id` and `status`
     are guaranteed.
@@ -414,7 +414,7 @@ class TemplateCreate(Model):
 
 
 @attrs.define(kw_only=True)
-class TemplateEvent(Model):
+class TemplateEventPayload(Model):
     """
     The body of a `template.updated` webhook delivery.
 

@@ -9,15 +9,18 @@ Re-exports everything of `hitl` (models, errors, webhook helpers), so one import
 
 import hitl
 from hitl import *  # noqa: F403
-from hitl_sync import _resources
+from hitl_sync import _dedupe, _resources
 from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, BaseClient
+from hitl_sync._dedupe import *  # noqa: F403
 from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Paginator"]
 __all__ += _resources.__all__
+__all__ += _dedupe.__all__
 __all__ += hitl.__all__
 
-for _name in ["BaseClient", "Paginator", *_resources.__all__]:
-    globals()[_name].__module__ = __name__
+for _name in ["BaseClient", "Paginator", *_resources.__all__, *_dedupe.__all__]:
+    if isinstance(globals()[_name], type):
+        globals()[_name].__module__ = __name__
 del _name

@@ -54,7 +54,9 @@ def add_escalation_to_spec(spec_path: Path) -> None:
             "responses": {
                 "200": {
                     "description": "The escalated review.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReviewEnvelope"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ReviewEnvelope"}}
+                    },
                 }
             },
         }
@@ -64,7 +66,9 @@ def add_escalation_to_spec(spec_path: Path) -> None:
 
 def test_committed_generated_code_is_current() -> None:
     """The committed generated files are exactly what the generator makes from openapi.yaml."""
-    result = subprocess.run([sys.executable, "-m", "codegen", "--check"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "codegen", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -1,0 +1,592 @@
+"""
+Webhook deliveries: check the signature and the timestamp, then read the typed event.
+
+HITL.sh POSTs each event as JSON with `X-HITL-Signature: <hex HMAC-SHA256 of the raw body>`, keyed with the
+webhook's secret. `construct_event()` does every check in the safe order (signature over the raw bytes first,
+then JSON, then the signed timestamp) and returns one of the `WebhookEvent` classes below. Whatever arrives,
+the only errors it raises are `WebhookVerificationError` subclasses, so a receiver answers 400 and never 500.
+`X-HITL-Event` and `X-HITL-Delivery` are not signed: they are for logs and routing, never for trust.
+
+`sign_payload()`, `sign_delivery()` and `make_event_payload()` sign bodies the way the server does, so users
+can test their receivers with real deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import math
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Final, TypeVar
+
+import attrs
+
+from hitl._converter import converter, describe_structure_error
+from hitl._exceptions import (
+    InvalidArgumentError,
+    WebhookPayloadError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+)
+from hitl._models import Review, Template
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "DELIVERY_HEADER",
+    "EVENT_HEADER",
+    "SIGNATURE_HEADER",
+    "PayloadTypes",
+    "ReviewAssignedEvent",
+    "ReviewCancelledEvent",
+    "ReviewCompletedEvent",
+    "ReviewCreatedEvent",
+    "ReviewStartedEvent",
+    "ReviewWebhookEvent",
+    "SecretTypes",
+    "TemplateUpdatedEvent",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "construct_event",
+    "dedupe_key",
+    "make_event_payload",
+    "sign_delivery",
+    "sign_payload",
+    "verify_signature",
+]
+
+SIGNATURE_HEADER: Final = "X-HITL-Signature"
+EVENT_HEADER: Final = "X-HITL-Event"
+DELIVERY_HEADER: Final = "X-HITL-Delivery"
+
+#: Seconds the signed `timestamp` may differ from the receiver's clock, either way.
+DEFAULT_TOLERANCE: Final = 300.0
+
+#: The raw request body, exactly as it arrived.
+PayloadTypes = bytes | bytearray | memoryview | str
+#: One webhook secret, or several while one is being rotated.
+SecretTypes = str | bytes | Sequence[str | bytes]
+
+M = TypeVar("M")
+
+_SIGNATURE_PREFIX: Final = "sha256="
+_HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
+_SIGNATURE_HEX_LENGTH: Final = 2 * hashlib.sha256().digest_size
+
+
+# Typed events.
+
+
+@attrs.frozen(kw_only=True)
+class WebhookEvent:
+    """
+    A verified webhook delivery.
+
+    Attributes:
+        id: The event id (`evt_…`), the same in every delivery of one event; `None` if the payload had none.
+        type: The event type, e.g. `"review.completed"`.
+        timestamp: When the event happened (UTC), as signed by the server.
+        raw: The whole JSON payload, including fields this SDK version does not know.
+        body: The raw body the signature was checked against.
+    """
+
+    id: str | None
+    type: str
+    timestamp: dt.datetime
+    raw: dict[str, Any] = attrs.field(repr=False, eq=False)
+    body: bytes = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ReviewWebhookEvent(WebhookEvent):
+    """Base of the `review.*` events; `review` is the review as it was when the event happened."""
+
+    event_type: ClassVar[str]
+
+    review: Review
+
+
+@attrs.frozen(kw_only=True)
+class ReviewCreatedEvent(ReviewWebhookEvent):
+    """`review.created`: a review was created."""
+
+    event_type: ClassVar[str] = "review.created"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewAssignedEvent(ReviewWebhookEvent):
+    """`review.assigned`: a review was assigned to a reviewer."""
+
+    event_type: ClassVar[str] = "review.assigned"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewStartedEvent(ReviewWebhookEvent):
+    """`review.started`: a reviewer started the review."""
+
+    event_type: ClassVar[str] = "review.started"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewCompletedEvent(ReviewWebhookEvent):
+    """`review.completed`: the reviewer decided; the decision is in `review.result`."""
+
+    event_type: ClassVar[str] = "review.completed"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewCancelledEvent(ReviewWebhookEvent):
+    """`review.cancelled`: the review was cancelled before a decision."""
+
+    event_type: ClassVar[str] = "review.cancelled"
+
+
+@attrs.frozen(kw_only=True)
+class TemplateUpdatedEvent(WebhookEvent):
+    """`template.updated`: a template was changed; `template` is its new state."""
+
+    event_type: ClassVar[str] = "template.updated"
+
+    template: Template
+
+
+@attrs.frozen(kw_only=True)
+class UnknownWebhookEvent(WebhookEvent):
+    """
+    An event type this SDK version does not know yet; read it from `raw`.
+
+    Receivers should answer it with 2xx and ignore it (or log it), so a new event type never breaks them.
+    """
+
+
+_REVIEW_EVENTS: Final[dict[str, type[ReviewWebhookEvent]]] = {
+    cls.event_type: cls
+    for cls in (
+        ReviewCreatedEvent,
+        ReviewAssignedEvent,
+        ReviewStartedEvent,
+        ReviewCompletedEvent,
+        ReviewCancelledEvent,
+    )
+}
+
+
+# Verification.
+
+
+def verify_signature(payload: PayloadTypes, signature: str | None, secret: SecretTypes) -> None:
+    """
+    Check that `signature` is the HMAC-SHA256 of the raw `payload` under `secret` (or one of several).
+
+    Args:
+        payload: The raw request body, exactly as received: bytes, or a str holding the same text.
+            Never JSON that was parsed and serialised again: that changes the bytes.
+        signature: The `X-HITL-Signature` header (64 hex digits, either case, optionally after `sha256=`),
+            or `None` when the request had none.
+        secret: The webhook's secret, or a list of secrets while rotating (a match under any one passes;
+            empty entries in a list are ignored).
+
+    Raises:
+        WebhookSignatureError: The header is missing or malformed, no secret was given, or nothing matched.
+        WebhookPayloadError: `payload` is not bytes or str (e.g. parsed JSON).
+    """
+    body = _body_bytes(payload)
+    keys = _secret_keys(secret)
+    given = _parse_signature(signature)
+    matched = False
+    for key in keys:
+        # No early exit: the time taken does not tell which secret matched.
+        matched |= hmac.compare_digest(hmac.new(key, body, hashlib.sha256).digest(), given)
+    if not matched:
+        which = "the secret" if len(keys) == 1 else f"any of the {len(keys)} secrets"
+        raise WebhookSignatureError(
+            f"the {SIGNATURE_HEADER} signature does not match the body under {which}. Check that the secret "
+            "is this webhook's, and that the body is the raw request body, byte for byte: JSON that was "
+            "parsed and serialised again no longer matches"
+        )
+
+
+def construct_event(
+    payload: PayloadTypes,
+    signature: str | None,
+    secret: SecretTypes,
+    *,
+    tolerance: float | None = DEFAULT_TOLERANCE,
+    now: Callable[[], float] | None = None,
+) -> WebhookEvent:
+    """
+    Verify a webhook delivery and return its typed event.
+
+    Checks the signature over the raw body first, then reads the JSON, then checks that the signed
+    `timestamp` lies within `tolerance` seconds of now, either way (an old delivery may be a replay).
+
+    Args:
+        payload: The raw request body, exactly as received (see `verify_signature`).
+        signature: The `X-HITL-Signature` header, or `None` when the request had none.
+        secret: The webhook's secret, or a list of secrets while rotating.
+        tolerance: Seconds the timestamp may differ from now (default 300); `None` skips the check, e.g. to
+            re-process stored deliveries.
+        now: The current time in Unix seconds; `time.time` by default.
+
+    Returns:
+        A `ReviewCreatedEvent`, `ReviewAssignedEvent`, `ReviewStartedEvent`, `ReviewCompletedEvent`,
+        `ReviewCancelledEvent`, `TemplateUpdatedEvent`, or an `UnknownWebhookEvent` for a type this SDK
+        version does not know.
+
+    Raises:
+        WebhookSignatureError: The signature is missing, malformed or wrong, or no secret was given.
+        WebhookPayloadError: The signature matched but the body is not a webhook event (or not bytes or str).
+        WebhookTimestampError: The signed timestamp lies outside the tolerance.
+        InvalidArgumentError: `tolerance` is negative or not a number.
+
+    >>> event = construct_event(body, headers.get("X-HITL-Signature"), secret)
+    >>> if isinstance(event, ReviewCompletedEvent):
+    ...     print(event.review.id, event.review.result)
+    """
+    if tolerance is not None:
+        _check_tolerance(tolerance)
+    body = _body_bytes(payload)
+    verify_signature(body, signature, secret)
+    data = _parse_object(body)
+    event_type = data.get("event")
+    if not isinstance(event_type, str) or not event_type:
+        raise WebhookPayloadError('the payload has no "event" string')
+    event_id = data.get("id")
+    if event_id is not None and (not isinstance(event_id, str) or not event_id):
+        raise WebhookPayloadError('the payload\'s "id" is not a non-empty string')
+    timestamp = _parse_timestamp(data.get("timestamp"))
+    if tolerance is not None:
+        _check_window(timestamp, tolerance, time.time() if now is None else now())
+    return _build_event(event_type, event_id, timestamp, data, body)
+
+
+def dedupe_key(event_or_payload: WebhookEvent | PayloadTypes) -> str:
+    """
+    The key that identifies one event across its deliveries: its id, else the SHA-256 hex digest of the body.
+
+    A repeated delivery carries the same bytes, so both keys are stable. Pass the verified event, or the raw
+    body (whose `"id"` is used when it is JSON with one).
+
+    Raises:
+        WebhookPayloadError: `event_or_payload` is neither an event nor a raw body.
+    """
+    if isinstance(event_or_payload, WebhookEvent):
+        if event_or_payload.id:
+            return event_or_payload.id
+        body = event_or_payload.body
+    else:
+        body = _body_bytes(event_or_payload)
+        event_id = _peek_field(body, "id")
+        if event_id:
+            return event_id
+    return hashlib.sha256(body).hexdigest()
+
+
+# Signing, for tests of receivers.
+
+
+def sign_payload(payload: PayloadTypes | Mapping[str, Any], secret: str | bytes) -> tuple[bytes, str]:
+    """
+    Sign a body the way HITL.sh does; for testing receivers.
+
+    Args:
+        payload: The body: bytes or str are signed as they are; a mapping is serialised to compact JSON first
+            (models and datetimes inside it are converted, see `make_event_payload`).
+        secret: The webhook secret.
+
+    Returns:
+        The body bytes to send, and the value of the `X-HITL-Signature` header (lowercase hex).
+
+    >>> body, signature = sign_payload(make_event_payload("review.completed", review=review), secret)
+    """
+    if not isinstance(secret, str | bytes):
+        raise InvalidArgumentError(f"secret must be one str or bytes, not {type(secret).__name__}")
+    key = _secret_keys(secret)[0]
+    body = _serialise(payload)
+    return body, hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def sign_delivery(
+    payload: PayloadTypes | Mapping[str, Any],
+    secret: str | bytes,
+    *,
+    delivery_id: str | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """
+    Sign a body and build the headers a delivery carries; for testing receivers.
+
+    Returns:
+        The body bytes, and the headers `Content-Type`, `X-HITL-Signature`, `X-HITL-Delivery` (`delivery_id`,
+        or a fresh random id) and `X-HITL-Event` (when the body names its event).
+
+    >>> body, headers = sign_delivery(make_event_payload("review.completed", review=review), secret)
+    >>> response = test_client.post("/webhooks/hitl", content=body, headers=headers)
+    """
+    body, signature = sign_payload(payload, secret)
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: signature,
+        DELIVERY_HEADER: delivery_id or f"dlv_{secrets.token_hex(12)}",
+    }
+    event_type = _peek_field(body, "event")
+    if event_type:
+        headers[EVENT_HEADER] = event_type
+    return body, headers
+
+
+def make_event_payload(
+    event_type: str,
+    *,
+    review: Any = None,
+    template: Any = None,
+    event_id: str | None = None,
+    timestamp: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """
+    Build an event payload shaped like the server's; for testing receivers.
+
+    Args:
+        event_type: E.g. `"review.completed"`.
+        review: The review, as a `Review` or a JSON-ready dict (for `review.*` events).
+        template: The template, as a `Template` or a dict (for `template.updated`).
+        event_id: The event id; a fresh random `evt_…` id by default.
+        timestamp: When the event happened; now by default, so the tolerance check passes.
+
+    Returns:
+        A JSON-ready dict, to pass to `sign_payload` or `sign_delivery`.
+    """
+    data: dict[str, Any] = {"id": event_id or f"evt_{secrets.token_hex(12)}", "event": event_type}
+    if review is not None:
+        data["review"] = converter.unstructure(review)
+    if template is not None:
+        data["template"] = converter.unstructure(template)
+    data["timestamp"] = converter.unstructure(timestamp or dt.datetime.now(dt.UTC).replace(microsecond=0))
+    return data
+
+
+# Helpers.
+
+
+def _body_bytes(payload: object) -> bytes:
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, bytearray | memoryview):
+        return bytes(payload)
+    if isinstance(payload, str):
+        try:
+            return payload.encode("utf-8")
+        except UnicodeEncodeError:
+            raise WebhookPayloadError(
+                "the body is a str that UTF-8 cannot encode (it holds lone surrogates); pass the raw request "
+                "body as bytes"
+            ) from None
+    parsed = " (that looks like parsed JSON)" if isinstance(payload, Mapping | list) else ""
+    raise WebhookPayloadError(
+        f"the body must be the raw request body as bytes or str, not {type(payload).__name__}{parsed}: the "
+        "signature covers the exact bytes that arrived, e.g. Flask `request.get_data()`, Django "
+        "`request.body`, Starlette and FastAPI `await request.body()`"
+    )
+
+
+def _secret_keys(secret: object) -> list[bytes]:
+    if secret is None:
+        raise WebhookSignatureError("no webhook secret was given (got None); check the configuration")
+    items: Sequence[object]
+    if isinstance(secret, str | bytes | bytearray):
+        items = [secret]
+    elif isinstance(secret, Sequence):
+        items = secret
+    else:
+        raise WebhookSignatureError(
+            f"the webhook secret must be a str or a list of str, not {type(secret).__name__}"
+        )
+    keys: list[bytes] = []
+    for position, item in enumerate(items, 1):
+        if isinstance(item, str):
+            try:
+                key = item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise WebhookSignatureError(
+                    f"webhook secret #{position} cannot be encoded as UTF-8; check the configuration"
+                ) from None
+        elif isinstance(item, bytes | bytearray):
+            key = bytes(item)
+        else:
+            raise WebhookSignatureError(
+                f"webhook secret #{position} must be a str, not {type(item).__name__}"
+            )
+        # Anyone can compute an HMAC under the empty key, so an empty secret must never verify anything.
+        if key:
+            keys.append(key)
+    if not keys:
+        raise WebhookSignatureError(
+            "the webhook secret is empty; check the configuration (e.g. an unset environment variable)"
+        )
+    return keys
+
+
+def _parse_signature(signature: object) -> bytes:
+    if signature is None:
+        raise WebhookSignatureError(f"the request has no {SIGNATURE_HEADER} header")
+    if isinstance(signature, bytes | bytearray):
+        try:
+            signature = bytes(signature).decode("ascii")
+        except UnicodeDecodeError:
+            raise WebhookSignatureError(f"the {SIGNATURE_HEADER} header is not ASCII") from None
+    if not isinstance(signature, str):
+        raise WebhookSignatureError(
+            f"the signature must be the {SIGNATURE_HEADER} header's value as a str, "
+            f"not {type(signature).__name__}"
+        )
+    text = signature.strip(" \t\r\n")
+    if not text:
+        raise WebhookSignatureError(f"the {SIGNATURE_HEADER} header is empty")
+    if not text.isascii():
+        raise WebhookSignatureError(f"the {SIGNATURE_HEADER} header is not ASCII")
+    if text[: len(_SIGNATURE_PREFIX)].lower() == _SIGNATURE_PREFIX:
+        text = text[len(_SIGNATURE_PREFIX) :]
+    if len(text) != _SIGNATURE_HEX_LENGTH:
+        raise WebhookSignatureError(
+            f"the {SIGNATURE_HEADER} header must hold {_SIGNATURE_HEX_LENGTH} hex digits (optionally after "
+            f"'{_SIGNATURE_PREFIX}'), not {len(text)} characters"
+        )
+    # Checked here because bytes.fromhex() would also accept spaces between digit pairs.
+    if not _HEX_DIGITS.issuperset(text):
+        raise WebhookSignatureError(f"the {SIGNATURE_HEADER} header is not hexadecimal")
+    return bytes.fromhex(text)
+
+
+def _check_tolerance(tolerance: object) -> None:
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, int | float)
+        or math.isnan(tolerance)
+        or tolerance < 0
+    ):
+        raise InvalidArgumentError(
+            f"tolerance must be a number of seconds >= 0, or None to skip the check; got {tolerance!r}"
+        )
+
+
+def _parse_object(body: bytes) -> dict[str, Any]:
+    # Decoded as UTF-8 explicitly: json.loads(bytes) would also guess UTF-16 and UTF-32.
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WebhookPayloadError("the body is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise WebhookPayloadError("the body is not valid JSON: it is nested too deeply") from None
+    except ValueError as exc:
+        raise WebhookPayloadError(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise WebhookPayloadError(f"the body is JSON but not an object (got {_json_kind(data)})")
+    return data
+
+
+def _parse_timestamp(value: object) -> dt.datetime:
+    if not isinstance(value, str):
+        raise WebhookPayloadError('the payload has no "timestamp" string (an RFC 3339 date-time)')
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+        # The API sends UTC with "Z"; a value without an offset is read as UTC, as the model converter does.
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise WebhookPayloadError(
+            f'the payload\'s "timestamp" is not an RFC 3339 date-time: {_preview(value)}'
+        ) from None
+
+
+def _check_window(timestamp: dt.datetime, tolerance: float, now: float) -> None:
+    age = now - timestamp.timestamp()
+    if abs(age) <= tolerance:
+        return
+    seconds = f"{abs(age):.3f}".rstrip("0").rstrip(".")
+    when = f"{seconds}s old" if age > 0 else f"{seconds}s in the future"
+    raise WebhookTimestampError(
+        f"the delivery's signed timestamp {_rfc3339(timestamp)} is {when}, outside the tolerance of "
+        f"{tolerance:g}s: a replayed or long-delayed delivery, or a wrong clock on this machine. "
+        "Pass tolerance=None to skip the check (e.g. to re-process stored deliveries)"
+    )
+
+
+def _build_event(
+    event_type: str, event_id: str | None, timestamp: dt.datetime, data: dict[str, Any], body: bytes
+) -> WebhookEvent:
+    review_event = _REVIEW_EVENTS.get(event_type)
+    if review_event is not None:
+        review = _structure_field(data, "review", Review, event_type)
+        return review_event(
+            id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body, review=review
+        )
+    if event_type == TemplateUpdatedEvent.event_type:
+        template = _structure_field(data, "template", Template, event_type)
+        return TemplateUpdatedEvent(
+            id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body, template=template
+        )
+    return UnknownWebhookEvent(id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body)
+
+
+def _structure_field(data: dict[str, Any], field: str, model: type[M], event_type: str) -> M:
+    value = data.get(field)
+    if not isinstance(value, dict):
+        raise WebhookPayloadError(f'a {event_type} event needs a "{field}" object')
+    try:
+        return converter.structure(value, model)
+    # Any failure to read a signed but malformed payload is the payload's fault, whatever cattrs raised.
+    except Exception as exc:
+        raise WebhookPayloadError(
+            f'the "{field}" of the {event_type} event does not fit the {model.__name__} model: '
+            f"{describe_structure_error(exc)}"
+        ) from exc
+
+
+def _serialise(payload: object) -> bytes:
+    if isinstance(payload, Mapping):
+        try:
+            data = converter.unstructure(dict(payload))
+            return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"the payload cannot be serialised as JSON: {exc}") from exc
+    try:
+        return _body_bytes(payload)
+    except WebhookPayloadError as exc:
+        raise InvalidArgumentError(
+            f"payload must be bytes, str or a mapping, not {type(payload).__name__}"
+        ) from exc
+
+
+def _peek_field(body: bytes, field: str) -> str | None:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    value = data.get(field) if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _rfc3339(value: dt.datetime) -> str:
+    text: str = converter.unstructure(value)
+    return text
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _preview(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
