@@ -84,7 +84,7 @@ class Reviews(ReviewWaiting, Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -134,7 +134,7 @@ class Reviews(ReviewWaiting, Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -184,7 +184,7 @@ class Reviews(ReviewWaiting, Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -235,7 +235,7 @@ class Reviews(ReviewWaiting, Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -298,7 +298,7 @@ class Reviews(ReviewWaiting, Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -361,7 +361,7 @@ class ReviewsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -413,7 +413,7 @@ class ReviewsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -465,7 +465,7 @@ class ReviewsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -518,7 +518,7 @@ class ReviewsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -583,7 +583,7 @@ class ReviewsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -648,7 +648,7 @@ class Teams(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -697,7 +697,7 @@ class Teams(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -746,7 +746,7 @@ class Teams(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -809,7 +809,7 @@ class TeamsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -860,7 +860,7 @@ class TeamsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -911,7 +911,7 @@ class TeamsWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500 are documented).
+                (400, 401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -970,7 +970,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1018,7 +1018,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1056,7 +1056,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1096,7 +1096,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1149,7 +1149,7 @@ class Templates(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1214,7 +1214,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1264,7 +1264,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1304,7 +1304,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500 are documented).
+                (401, 403, 404, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1346,7 +1346,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1401,7 +1401,7 @@ class TemplatesWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1461,7 +1461,7 @@ class Webhooks(Resource):
         which is shown only this once: store it to verify `X-HITL-Signature` on deliveries.
 
         Args:
-            url: The HTTPS URL to POST deliveries to.
+            url: The URL to POST deliveries to (HTTPS in production).
             events: The events to deliver.
             active: Whether to start delivering right away. Server default: `True`.
             description: A note about the endpoint.
@@ -1476,7 +1476,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1526,7 +1526,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1567,7 +1567,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1633,7 +1633,7 @@ class Webhooks(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1697,7 +1697,7 @@ class WebhooksWithRawResponse(Resource):
         Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
 
         Args:
-            url: The HTTPS URL to POST deliveries to.
+            url: The URL to POST deliveries to (HTTPS in production).
             events: The events to deliver.
             active: Whether to start delivering right away. Server default: `True`.
             description: A note about the endpoint.
@@ -1712,7 +1712,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500 are documented).
+                (400, 401, 403, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1764,7 +1764,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1807,7 +1807,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500 are documented).
+                (400, 401, 403, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
@@ -1875,7 +1875,7 @@ class WebhooksWithRawResponse(Resource):
 
         Raises:
             APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500 are documented).
+                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
             APIConnectionError: No response arrived, after retries.
         """
 
