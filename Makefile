@@ -56,5 +56,17 @@ test: check-generated lint-spec lint typecheck unit
 demo: $(STAMP)
 	$(BIN)/python -m examples.demo
 
+## 1000 reviews.create calls through 30 % injected faults (async and sync); prints the figures.
+faults: $(STAMP)
+	HITL_FAULTS_CALLS=1000 $(BIN)/python -m pytest tests/_async/test_faults.py tests/_sync/test_faults.py -k "not trio" -s -q
+
+## The webhook property tests with >= 100,000 examples; prints the count.
+fuzz: $(STAMP)
+	$(BIN)/python -m benchmarks.fuzz_webhooks
+
+## The five benchmark comparisons against raw httpx (see benchmarks/README.md).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .hypothesis .schemathesis
