@@ -54,7 +54,7 @@ test: check-generated lint-spec lint typecheck unit
 
 ## The README's main command: the end-to-end demo against the embedded emulator.
 demo: $(STAMP)
-	$(BIN)/python -m examples.demo
+	$(BIN)/python examples/quickstart_async.py
 
 ## 1000 reviews.create calls through 30 % injected faults (async and sync); prints the figures.
 faults: $(STAMP)
