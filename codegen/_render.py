@@ -86,18 +86,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _docstring(text: str, indent: int) -> str:
-    """Wrap prose for a docstring whose continuation lines start `indent` spaces in."""
+def _docstring(text: str, indent: int, first_line_taken: int = 0) -> str:
+    """
+    Wrap prose for a docstring whose continuation lines start `indent` spaces in; the first line shares its
+    row with `first_line_taken` characters already (e.g. `        name: `).
+    """
     if not text:
         return "(No description in openapi.yaml.)"
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = textwrap.wrap(text, width=110 - indent, break_on_hyphens=False, break_long_words=False)
-    return ("\n" + " " * indent).join(lines)
+    lead = "\0" * max(first_line_taken - indent, 0)
+    lines = textwrap.wrap(
+        text, width=110 - indent, initial_indent=lead, break_on_hyphens=False, break_long_words=False
+    )
+    return ("\n" + " " * indent).join(lines).replace("\0", "")
 
 
 def _first_sentence(text: str) -> str:
     sentence = text.split(". ")[0].rstrip(".")
-    return _docstring(sentence + ".", 8) if sentence else "(No description in openapi.yaml.)"
+    return _docstring(sentence + ".", 8, 14) if sentence else "(No description in openapi.yaml.)"
 
 
 def _attribute_type(field: Field) -> str:
@@ -117,7 +123,13 @@ def _attribute_default(field: Field) -> str:
 
 
 def _argument_type(field: Field) -> str:
-    return field.input_type if field.required else f"{field.input_type} | NotGiven"
+    if field.required:
+        return field.input_type
+    parts = field.input_type.split(" | ")
+    # `None` last, after NotGiven: `X | NotGiven | None` reads "X, or leave it out, or null".
+    return " | ".join(
+        [p for p in parts if p != "None"] + ["NotGiven"] + ["None" for p in parts if p == "None"]
+    )
 
 
 def _argument_default(field: Field) -> str:

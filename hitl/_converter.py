@@ -3,15 +3,19 @@ The one cattrs converter that turns JSON data into hitl's attrs models and back.
 
 Configured here and nowhere else. It is lenient where the API may grow (unknown fields are ignored; enums
 accept values they do not know, see `hitl._models`) and strict where data would be wrong (a missing required
-field or a value of the wrong type fails).
+field or a value of the wrong type fails: cattrs on its own would turn `5` into `"5"` and `"false"` into
+`True`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+import types
+from collections.abc import Callable
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import cattrs
+from cattrs.cols import list_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 __all__ = ["converter", "describe_structure_error", "structure"]
@@ -22,14 +26,19 @@ converter = cattrs.Converter(omit_if_default=True, prefer_attrib_converters=Fals
 
 
 def _structure_datetime(value: Any, _: type) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
+    if value.__class__ is str:  # the common case first: a response's RFC 3339 string
+        parsed = _fromisoformat(value)
     elif isinstance(value, str):
-        parsed = dt.datetime.fromisoformat(value)
+        parsed = _fromisoformat(str(value))
+    elif isinstance(value, dt.datetime):
+        parsed = value
     else:
         raise TypeError(f"expected an RFC 3339 date-time string, got {type(value).__name__}")
     # The API sends UTC with "Z"; a value without an offset is read as UTC so no datetime is ever naive.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+_fromisoformat = dt.datetime.fromisoformat
 
 
 def _unstructure_datetime(value: dt.datetime) -> str:
@@ -39,8 +48,82 @@ def _unstructure_datetime(value: dt.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _structure_str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _structure_free_form(value: Any, _: type) -> dict[str, Any]:
+    # `dict[str, Any]` (metadata, result, details): a shallow copy, where cattrs would rebuild it key by key.
+    if isinstance(value, dict):
+        return dict(value)
+    raise TypeError(f"expected an object, got {type(value).__name__}")
+
+
+def _is_list(type_: Any) -> bool:
+    return get_origin(type_) is list
+
+
+def _list_hook(type_: Any) -> Callable[[Any, Any], Any]:
+    # cattrs turns any iterable into a list, so "a@b.c" would become ["a", "@", ...]: only arrays are lists.
+    structure = list_structure_factory(type_, converter)
+
+    def structure_list(value: Any, _: Any) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected an array, got {type(value).__name__}")
+        return structure(value, type_)
+
+    return structure_list
+
+
+def _is_optional(type_: Any) -> bool:
+    if not (isinstance(type_, types.UnionType) or get_origin(type_) is Union):
+        return False
+    arguments = get_args(type_)
+    return len(arguments) == 2 and type(None) in arguments
+
+
+def _optional_hook(type_: Any) -> Callable[[Any, Any], Any]:
+    # cattrs' own handling of `X | None` looks the inner hook up on every call; most model fields are
+    # optional, so resolving it once here halves the time to structure a response.
+    inner = next(argument for argument in get_args(type_) if argument is not type(None))
+    hook = converter.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
+
+
 converter.register_structure_hook(dt.datetime, _structure_datetime)
 converter.register_unstructure_hook(dt.datetime, _unstructure_datetime)
+# These also match subclasses: the string enums get their own hook, more specific, in `hitl._modelbase`.
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(float, _structure_float)
+converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _structure_free_form)
+converter.register_structure_hook_factory(_is_list, _list_hook)
+converter.register_structure_hook_factory(_is_optional, _optional_hook)
 
 
 def structure(data: Any, cls: type[T]) -> T:

@@ -1,8 +1,8 @@
 """
 Arguments of generated API methods → JSON values, checked on the way.
 
-A wrong argument raises `InvalidArgumentError` naming it, before anything is sent: a clearer error, sooner, than
-the server's `validation_error`.
+A wrong argument raises `InvalidArgumentError` naming it, before anything is sent: a clearer error, sooner,
+than the server's `validation_error`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
+
+import attrs
 
 from hitl._converter import converter, describe_structure_error
 from hitl._exceptions import InvalidArgumentError
@@ -45,12 +47,24 @@ def encode_datetime(value: dt.datetime | None, name: str) -> str | None:
 
 
 def encode_model(value: M | Mapping[str, Any] | None, cls: type[M], name: str) -> dict[str, Any] | None:
-    """A model, or a dict with the model's fields (checked against it), as JSON."""
+    """
+    A model, or a dict with the model's fields (checked against it), as JSON.
+
+    A key the model does not have is refused rather than dropped: it is almost always a typo (`metdata`), and
+    sending the rest without it would lose the caller's data without a word.
+    """
     if value is None:
         return None
     if isinstance(value, cls):
         return value.to_dict()
     if isinstance(value, Mapping):
+        fields = _field_names(cls)
+        unknown = [key for key in value if key not in fields]
+        if unknown:
+            known = ", ".join(sorted(fields))
+            raise InvalidArgumentError(
+                f"{name} has no field {', '.join(map(repr, unknown))} ({cls.__name__} has: {known})"
+            )
         try:
             return converter.structure(value, cls).to_dict()
         except Exception as error:  # cattrs raises several types; all mean "this dict does not fit"
@@ -58,6 +72,16 @@ def encode_model(value: M | Mapping[str, Any] | None, cls: type[M], name: str) -
                 f"{name} does not fit {cls.__name__}: {describe_structure_error(error)}"
             ) from None
     raise InvalidArgumentError(f"{name} must be a {cls.__name__} or a dict, got {type(value).__name__}")
+
+
+def _field_names(cls: type[Model]) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(field.name for field in attrs.fields(cls))  # type: ignore[arg-type]
+    return names
+
+
+_FIELD_NAMES: dict[type[Model], frozenset[str]] = {}
 
 
 def encode_model_list(

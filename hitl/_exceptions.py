@@ -23,7 +23,7 @@ HITLError
 │   │   └── IdempotencyConflictError    code idempotency_conflict
 │   ├── RateLimitError              429 (code rate_limit_exceeded)
 │   ├── InternalServerError         5xx
-│   └── WebhookDeliveryFailedError  code webhook_delivery_failed (any status)
+│   └── WebhookDeliveryFailedError  code webhook_delivery_failed (any status; also the status's class)
 ├── WaitTimeoutError                reviews.wait() gave up before a decision (also a TimeoutError)
 └── WebhookVerificationError        a webhook delivery failed verification (also a ValueError)
     ├── WebhookSignatureError           missing, malformed or wrong signature, or a bad secret
@@ -39,6 +39,7 @@ Catch a status class (`NotFoundError`) to handle every code of that status, or a
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -153,17 +154,24 @@ class APIStatusError(HITLError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        text = f"{self.status_code} {self.code or 'error'}: {self.message}"
+        text = f"{self.status_code} {self.code or 'error'}: {self.message}{self._hint()}"
         if self.details:
             text += f" (details: {json.dumps(self.details, default=str, sort_keys=True)})"
         if self.request_id:
             text += f" [request_id={self.request_id}]"
         return text
 
+    def _hint(self) -> str:
+        """What the caller can do about it, appended to the message; empty when there is nothing to add."""
+        return ""
+
     def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only constructor: rebuild through the class so pickling (e.g. across processes) works.
-        return (_rebuild_status_error, (type(self), self.message, self.response, self.code, self.details,
-                                        self.request_id))
+        # Keyword-only constructor: rebuild through a function so pickling (e.g. across processes) works.
+        cls = getattr(type(self), "_code_class", type(self))
+        return (
+            _rebuild_status_error,
+            (cls, self.message, self.response, self.code, self.details, self.request_id),
+        )
 
 
 def _rebuild_status_error(
@@ -174,6 +182,7 @@ def _rebuild_status_error(
     details: Mapping[str, Any] | None,
     request_id: str | None,
 ) -> APIStatusError:
+    cls = _with_status_class(cls, response.status_code)
     return cls(message, response=response, code=code, details=details, request_id=request_id)
 
 
@@ -227,16 +236,35 @@ class IdempotencyConflictError(ConflictError):
 
 class RateLimitError(APIStatusError):
     """
-    429: too many requests, and the wait the server asked for was longer than the client may sleep.
+    429: too many requests. Raised when the wait the server asked for is longer than the client may sleep
+    (`RetryPolicy.max_server_wait`), or when the retries ran out.
 
-    `retry_after` is the number of seconds the server asked for (or `None` if it did not say);
-    `rate_limit` carries the parsed limit, remaining count and reset time.
+    Attributes:
+        retry_after: Seconds the server asked to wait, from `Retry-After` or `X-RateLimit-Reset`, measured
+            when the response arrived; `None` if it did not say. The message says it too ("retry after 120s").
+        rate_limit: The parsed limit, remaining count and reset time.
     """
 
-    @property
-    def retry_after(self) -> float | None:
-        """Seconds until the server accepts requests again (from `Retry-After` or `X-RateLimit-Reset`)."""
-        return server_wait_seconds(self.response.headers)
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.retry_after: float | None = server_wait_seconds(response.headers)
+        super().__init__(message, response=response, code=code, details=details, request_id=request_id)
+
+    def _hint(self) -> str:
+        if self.retry_after is None:
+            return "; retry later"
+        return f"; retry after {_format_seconds(self.retry_after)}"
+
+
+def _format_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}s" if seconds < 10 else f"{math.ceil(seconds)}s"
 
 
 class InternalServerError(APIStatusError):
@@ -300,16 +328,46 @@ _CODE_CLASSES: dict[str, type[APIStatusError]] = {
 
 
 def status_error_class(status_code: int, code: str | None) -> type[APIStatusError]:
-    """The most specific class for a status and error code: the code's class when it agrees with the status."""
+    """The most specific class for a status and error code: the code's class if it agrees with the status."""
     by_status = _STATUS_CLASSES.get(status_code)
     if by_status is None:
         by_status = InternalServerError if status_code >= 500 else APIStatusError
     by_code = _CODE_CLASSES.get(code) if code else None
+    if by_code is None:
+        return by_status
+    if by_code in _ANY_STATUS:
+        return _with_status_class(by_code, status_code)
     # A code class is used only when it is the status class or a subclass of it, so `except NotFoundError`
-    # always means a 404, whatever code a server sends.
-    if by_code is not None and (issubclass(by_code, by_status) or by_status is APIStatusError):
+    # always means a 404, whatever code a server sends (and a 422 with review_not_found is no NotFoundError).
+    if by_status is not APIStatusError and issubclass(by_code, by_status):
         return by_code
     return by_status
+
+
+# Codes that may come with any status. Their error is an instance of both the code's class and the status's,
+# so `except WebhookDeliveryFailedError` and `except InternalServerError` both catch a 502 carrying the code.
+_ANY_STATUS: frozenset[type[APIStatusError]] = frozenset({WebhookDeliveryFailedError})
+_COMBINED: dict[tuple[type[APIStatusError], type[APIStatusError]], type[APIStatusError]] = {}
+
+
+def _with_status_class(code_class: type[APIStatusError], status_code: int) -> type[APIStatusError]:
+    if code_class not in _ANY_STATUS:
+        return code_class
+    status_class = _STATUS_CLASSES.get(status_code) or (
+        InternalServerError if status_code >= 500 else APIStatusError
+    )
+    if issubclass(code_class, status_class):
+        return code_class
+    combined = _COMBINED.get((code_class, status_class))
+    if combined is None:
+        namespace = {
+            "__module__": code_class.__module__,
+            "__doc__": code_class.__doc__,
+            "_code_class": code_class,
+        }
+        combined = type(code_class.__name__, (code_class, status_class), namespace)
+        _COMBINED[(code_class, status_class)] = combined
+    return combined
 
 
 def make_status_error(response: httpx.Response) -> APIStatusError:
@@ -341,5 +399,6 @@ def _describe_unreadable_body(response: httpx.Response) -> str:
     reason = response.reason_phrase or "error"
     if not response.content:
         return f"{reason} (empty response body)"
-    content_type = response.headers.get("content-type", "unknown content type")
-    return f"{reason} (response body was not a HITL error envelope: {len(response.content)} bytes of {content_type})"
+    content_type = response.headers.get("content-type", "no content type")
+    size = len(response.content)
+    return f"{reason} (response body was not a HITL error envelope: {size} bytes of {content_type})"

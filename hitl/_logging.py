@@ -1,40 +1,47 @@
 """
 The `hitl` logger. Silent unless the application configures logging or sets `HITL_LOG=info|debug`.
 
-INFO: one line per retry (reason and wait). DEBUG: requests and responses, with the Authorization header
-redacted; bodies are logged at DEBUG only.
+INFO: one line per retry (the reason and the wait). DEBUG: each request (method, URL, headers with the
+Authorization header redacted) and each response (status and the start of the body). Bodies are logged at
+DEBUG only, and the API key never: the client redacts it from every header, message and body it logs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 __all__ = ["logger", "redact_headers"]
 
 logger = logging.getLogger("hitl")
 
-_SECRET_HEADERS = frozenset({"authorization", "x-hitl-signature", "cookie", "set-cookie"})
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-hitl-signature", "cookie", "set-cookie"}
+)
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 
 
-def redact_headers(headers: Iterable[tuple[str, str]] | object) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
     """Headers as a dict with credentials and signatures replaced by `<redacted>`."""
-    items = headers.items() if hasattr(headers, "items") else headers
-    return {
-        name: "<redacted>" if name.lower() in _SECRET_HEADERS else value
-        for name, value in items  # type: ignore[union-attr]
-    }
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return {name: "<redacted>" if name.lower() in _SECRET_HEADERS else value for name, value in items}
 
 
-def _configure_from_environment() -> None:
-    level = os.environ.get("HITL_LOG", "").strip().lower()
-    if level not in ("info", "debug") or logger.handlers:
-        return
+def configure_from_environment(value: str | None = None) -> bool:
+    """
+    Apply `HITL_LOG` (or `value`): `info` or `debug` gives the `hitl` logger that level and a handler that
+    writes to stderr. Anything else, or a logger that already has handlers, is left alone. Returns whether it
+    configured the logger.
+    """
+    level = _LEVELS.get((os.environ.get("HITL_LOG", "") if value is None else value).strip().lower())
+    if level is None or logger.handlers:
+        return False
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+    logger.setLevel(level)
+    return True
 
 
-_configure_from_environment()
+configure_from_environment()

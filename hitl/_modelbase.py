@@ -26,7 +26,7 @@ class Model:
         return converter.structure(data, cls)
 
 
-class OpenEnum(str, enum.Enum):
+class OpenEnum(enum.StrEnum):
     """
     A string enum that accepts values it does not know.
 
@@ -44,5 +44,13 @@ class OpenEnum(str, enum.Enum):
         member._value_ = value
         return member
 
-    def __str__(self) -> str:
-        return str(self.value)
+
+def _structure_open_enum(value: Any, type_: type[OpenEnum]) -> OpenEnum:
+    # A dict lookup for the known values: calling the class costs several times as much.
+    member = type_._value2member_map_.get(value) if value.__class__ is str else None
+    return member if member is not None else type_(value)  # type: ignore[return-value]
+
+
+# Without this the `str` hook of `hitl._converter` would catch the enums (they subclass `str`) and return
+# plain strings.
+converter.register_structure_hook(OpenEnum, _structure_open_enum)

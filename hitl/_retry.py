@@ -5,7 +5,9 @@ clients.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable
@@ -57,28 +59,44 @@ class RetryPolicy:
         return status_code in self.retry_statuses
 
 
-def server_wait_seconds(headers: httpx.Headers, now: Callable[[], float] = time.time) -> float | None:
+def server_wait_seconds(
+    headers: httpx.Headers, *, rate_limit_reset: bool = True, now: Callable[[], float] = time.time
+) -> float | None:
     """
-    The wait a response asks for: `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset`
-    (unix seconds) minus now. `None` when neither is present and readable.
+    The wait a response asks for, in seconds: `Retry-After` (seconds or an HTTP date), else, when
+    `rate_limit_reset` is true, `X-RateLimit-Reset` (unix seconds) minus now. `None` when neither is present
+    and readable.
+
+    `X-RateLimit-Reset` is on every response and only says when the window resets, so the client reads it on a
+    429 alone: on a 500 it would turn a short backoff into a wait for the next window.
     """
     retry_after = headers.get("retry-after")
     if retry_after is not None:
         value = retry_after.strip()
+        seconds: float | None
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None and when.tzinfo is not None:
-            return max(0.0, when.timestamp() - now())
-    reset = headers.get("x-ratelimit-reset")
-    if reset is not None:
-        try:
-            return max(0.0, float(reset.strip()) - now())
-        except ValueError:
-            return None
+            seconds = _seconds_until_http_date(value, now)
+        if seconds is not None and math.isfinite(seconds):
+            return max(0.0, seconds)
+    if rate_limit_reset:
+        reset = headers.get("x-ratelimit-reset")
+        if reset is not None:
+            try:
+                reset_at = float(reset.strip())
+            except ValueError:
+                return None
+            if math.isfinite(reset_at):
+                return max(0.0, reset_at - now())
     return None
+
+
+def _seconds_until_http_date(value: str, now: Callable[[], float]) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" means UTC in RFC 5322 terms; HTTP dates are always GMT
+        when = when.replace(tzinfo=dt.UTC)
+    return when.timestamp() - now()

@@ -64,18 +64,12 @@ class RateLimit:
 
     @classmethod
     def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
-        """Parse the three headers; `None` when the response had none of them. Garbled values read as `None`."""
+        """Parse the three headers; `None` when the response had none. Garbled values read as `None`."""
         limit = _int_header(headers, "x-ratelimit-limit")
         remaining = _int_header(headers, "x-ratelimit-remaining")
-        reset_at = _int_header(headers, "x-ratelimit-reset")
-        if limit is None and remaining is None and reset_at is None:
+        reset = _timestamp(headers.get("x-ratelimit-reset"))
+        if limit is None and remaining is None and reset is None:
             return None
-        reset = None
-        if reset_at is not None:
-            try:
-                reset = dt.datetime.fromtimestamp(reset_at, dt.UTC)
-            except (OverflowError, OSError, ValueError):
-                reset = None
         return cls(limit=limit, remaining=remaining, reset=reset)
 
 
@@ -86,6 +80,16 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
     try:
         return int(value.strip())
     except ValueError:
+        return None
+
+
+def _timestamp(value: str | None) -> dt.datetime | None:
+    """Unix seconds (a fraction is fine) as an aware UTC datetime; `None` for anything unreadable."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(float(value.strip()), dt.UTC)
+    except (OverflowError, OSError, ValueError):
         return None
 
 

@@ -1,7 +1,8 @@
 """
 The client runtime: configuration, lifecycle, and the request pipeline every API method goes through.
 
-`_request` → `_send_with_retries` → `httpx` send, then `_parse_*` unwraps the `{success, data, meta}` envelope.
+`_request` → `_send_with_retries` → `_send_once` (one `httpx` send), then `_parse_*` unwraps the
+`{success, data, meta}` envelope.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hitl._exceptions import (
     APIStatusError,
     APITimeoutError,
     ConfigurationError,
+    HITLError,
     InvalidArgumentError,
     RateLimitError,
     make_status_error,
@@ -42,6 +44,9 @@ DEFAULT_BASE_URL = "https://api.hitl.sh"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 _USER_AGENT = f"hitl-python/{__version__}"
+# What an httpx client uses when given no timeout; a client of the caller's with another timeout keeps it.
+_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+_DEBUG = 10  # logging.DEBUG, without importing logging constants into the hot path
 
 
 class AsyncBaseClient:
@@ -52,12 +57,15 @@ class AsyncBaseClient:
         api_key: Your HITL.sh API key. Defaults to the `HITL_API_KEY` environment variable.
         base_url: The API's address. Defaults to `HITL_BASE_URL`, then `https://api.hitl.sh`.
         timeout: Seconds, or an `httpx.Timeout` for connect/read/write/pool apart. `None` disables timeouts.
-            Default: 5 s to connect, 60 s otherwise.
+            Default: the timeout set on `http_client` if any, else 5 s to connect and 60 s otherwise.
         max_retries: Retries after a failed attempt (connection errors, timeouts, 408, 429, 5xx). Default 2;
             0 turns retrying off. Overrides `retry_policy.max_retries`.
         retry_policy: Backoff and Retry-After settings; see `RetryPolicy`.
         http_client: An `httpx` client of your own (proxies, custom transport, limits). hitl never closes it.
         default_headers: Headers sent with every request.
+
+    Raises:
+        ConfigurationError: No API key was found, or a setting is invalid; nothing was sent.
     """
 
     def __init__(
@@ -71,30 +79,32 @@ class AsyncBaseClient:
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        if api_key is None:
-            api_key = os.environ.get("HITL_API_KEY")
-        if not api_key:
+        api_key = _configured_api_key(api_key)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
-                "No HITL API key: pass api_key=... to the client or set the HITL_API_KEY environment variable."
+                f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}"
             )
-        if base_url is None:
-            base_url = os.environ.get("HITL_BASE_URL") or DEFAULT_BASE_URL
-        policy = retry_policy or RetryPolicy()
-        if not isinstance(max_retries, NotGiven):
-            policy = attrs.evolve(policy, max_retries=max_retries)
+        if isinstance(timeout, NotGiven):
+            if http_client is not None and http_client.timeout != _HTTPX_DEFAULT_TIMEOUT:
+                timeout = http_client.timeout
+            else:
+                timeout = DEFAULT_TIMEOUT
+        elif not _is_timeout(timeout):
+            raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
         self._api_key = api_key
-        self._base_url = str(base_url).rstrip("/")
-        self._timeout: TimeoutTypes = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
-        self._retry_policy = policy
-        self._default_headers = dict(default_headers or {})
+        self._base_url = _configured_base_url(base_url)
+        self._timeout: TimeoutTypes = timeout
+        self._retry_policy = _configured_retry_policy(retry_policy, max_retries)
+        self._default_headers = {name.lower(): value for name, value in (default_headers or {}).items()}
+        # Built once; names in lower case, so that a caller's `user-agent` replaces ours, not doubles it.
         self._headers = {
-            "Accept": "application/json",
-            "User-Agent": _USER_AGENT,
+            "accept": "application/json",
+            "user-agent": _USER_AGENT,
             **self._default_headers,
-            "Authorization": f"Bearer {api_key}",
+            "authorization": f"Bearer {api_key}",
         }
         self._owns_http_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=self._timeout)
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
 
     @property
     def base_url(self) -> str:
@@ -107,6 +117,10 @@ class AsyncBaseClient:
     @property
     def retry_policy(self) -> RetryPolicy:
         return self._retry_policy
+
+    @property
+    def max_retries(self) -> int:
+        return self._retry_policy.max_retries
 
     def with_options(
         self,
@@ -121,18 +135,20 @@ class AsyncBaseClient:
         """
         A copy of this client with some settings changed, sharing its connection pool.
 
-        Closing the copy does not close the pool; closing this client does.
+        `headers` are added to the client's default headers. Closing the copy does not close the pool;
+        closing this client does, so keep it open while a copy is in use.
+
+            fast = client.with_options(timeout=5.0, max_retries=0)
         """
-        copy = type(self)(
+        return type(self)(
             api_key=api_key or self._api_key,
             base_url=base_url or self._base_url,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=max_retries,
             retry_policy=retry_policy or self._retry_policy,
             http_client=self._http,
-            default_headers={**self._default_headers, **(headers or {})},
+            default_headers={**self._default_headers, **{k.lower(): v for k, v in (headers or {}).items()}},
         )
-        return copy
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it came from the caller (`http_client=`)."""
@@ -188,7 +204,10 @@ class AsyncBaseClient:
             method, path, params, json, idempotency_key, extra_headers, timeout, max_retries
         )
         return APIResponse(
-            response, request_id=_request_id(response), retries_taken=retries, parse=lambda: _parse_data(response, cast_to)
+            response,
+            request_id=_request_id(response),
+            retries_taken=retries,
+            parse=lambda: _parse_data(response, cast_to),
         )
 
     async def _request_page(
@@ -222,7 +241,10 @@ class AsyncBaseClient:
             method, path, params, None, NOT_GIVEN, extra_headers, timeout, max_retries
         )
         return APIResponse(
-            response, request_id=_request_id(response), retries_taken=retries, parse=lambda: _parse_page(response, item_type)
+            response,
+            request_id=_request_id(response),
+            retries_taken=retries,
+            parse=lambda: _parse_page(response, item_type),
         )
 
     async def _send_with_retries(
@@ -238,34 +260,47 @@ class AsyncBaseClient:
     ) -> tuple[httpx.Response, int]:
         """Send one logical request, retrying per the policy; returns the 2xx response and the retry count."""
         headers = self._headers
-        if method == "POST" or extra_headers:
-            headers = {**headers, **(extra_headers or {})}
-            if method == "POST":
-                # One key per logical call, made before the first attempt, so every retry carries the same one
-                # and the server runs the request once.
-                if isinstance(idempotency_key, NotGiven):
-                    idempotency_key = str(uuid.uuid4())
-                elif not isinstance(idempotency_key, str) or not idempotency_key:
-                    raise InvalidArgumentError("idempotency_key must be a non-empty string")
-                headers["Idempotency-Key"] = idempotency_key
-        request = self._http.build_request(
-            method,
-            self._base_url + path,
-            params=params,
-            json=json,
-            headers=headers,
-            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-        )
-        retries_allowed = self._retry_policy.max_retries if isinstance(max_retries, NotGiven) else max_retries
+        if extra_headers:
+            headers = {**headers, **{name.lower(): value for name, value in extra_headers.items()}}
+        if method != "GET":
+            # Every write gets one key per logical call, made before the first attempt, so every retry
+            # carries the same one and the server acts once: a create is not made twice, and a cancel whose
+            # response was lost is answered with the cancelled review rather than a 409.
+            if headers is self._headers:
+                headers = dict(headers)
+            if isinstance(idempotency_key, NotGiven):
+                if "idempotency-key" not in headers:  # else the caller set it through extra_headers
+                    headers["idempotency-key"] = str(uuid.uuid4())
+            elif isinstance(idempotency_key, str) and idempotency_key:
+                headers["idempotency-key"] = idempotency_key
+            else:
+                raise InvalidArgumentError(
+                    f"idempotency_key must be a non-empty string, got {idempotency_key!r}"
+                )
+        if isinstance(timeout, NotGiven):
+            timeout = self._timeout
+        elif not _is_timeout(timeout):
+            raise InvalidArgumentError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
+        if isinstance(max_retries, NotGiven):
+            retries_allowed = self._retry_policy.max_retries
+        elif _is_count(max_retries):
+            retries_allowed = max_retries
+        else:
+            raise InvalidArgumentError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        try:
+            request = self._http.build_request(
+                method, self._base_url + path, params=params, json=json, headers=headers, timeout=timeout
+            )
+        except (TypeError, ValueError) as error:  # a body that is not JSON, a header value that is not text
+            raise InvalidArgumentError(f"cannot send {method} {path}: {self._scrub(str(error))}") from None
         retries_taken = 0
         while True:
-            response, error = await self._send_once(request)
-            if response is not None and error is None:
-                return response, retries_taken
-            assert error is not None
-            delay = self._retry_delay(error, retries_taken, retries_allowed)
+            outcome = await self._send_once(request)
+            if isinstance(outcome, httpx.Response):
+                return outcome, retries_taken
+            delay = self._retry_delay(outcome, retries_taken, retries_allowed)
             if delay is None:
-                raise error
+                raise outcome
             logger.info(
                 "Retrying %s %s in %.2fs (retry %d of %d): %s",
                 method,
@@ -273,52 +308,70 @@ class AsyncBaseClient:
                 delay,
                 retries_taken + 1,
                 retries_allowed,
-                _retry_reason(error),
+                _retry_reason(outcome),
             )
             await sleep(delay)
             retries_taken += 1
 
-    async def _send_once(self, request: httpx.Request) -> tuple[httpx.Response | None, Exception | None]:
-        """One attempt: the response, or the hitl error it amounts to (never an httpx exception)."""
-        if logger.isEnabledFor(10):  # DEBUG, without importing logging constants into the hot path
-            logger.debug("Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers))
-        error: APIConnectionError
+    async def _send_once(self, request: httpx.Request) -> httpx.Response | HITLError:
+        """One attempt: the 2xx response, or the hitl error it amounts to (never an httpx exception)."""
+        if logger.isEnabledFor(_DEBUG):
+            logger.debug(
+                "Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers)
+            )
         try:
             response = await self._http.send(request)
         except httpx.TimeoutException as exc:
-            error = APITimeoutError(f"{request.method} {request.url.path} timed out ({type(exc).__name__})", request=request)
-            error.__cause__ = exc
-            return None, error
-        except httpx.HTTPError as exc:
-            error = APIConnectionError(
-                f"{request.method} {request.url.path} failed: {type(exc).__name__}: {exc}", request=request
+            error: APIConnectionError = APITimeoutError(
+                f"{request.method} {request.url.path} timed out ({type(exc).__name__})", request=request
             )
             error.__cause__ = exc
-            return None, error
-        if logger.isEnabledFor(10):
-            logger.debug("Response %s %s -> %d body=%r", request.method, request.url.path, response.status_code, response.content[:2000])
+            return error
+        except httpx.HTTPError as exc:
+            error = APIConnectionError(
+                f"{request.method} {request.url.path} failed: {type(exc).__name__}: {self._scrub(str(exc))}",
+                request=request,
+            )
+            error.__cause__ = exc
+            return error
+        if logger.isEnabledFor(_DEBUG):
+            logger.debug(
+                "Response %s %s -> %d body=%r",
+                request.method,
+                request.url.path,
+                response.status_code,
+                self._scrub(response.text[:2000]),
+            )
         if response.is_success:
-            return response, None
-        return response, make_status_error(response)
+            return response
+        return make_status_error(response)
 
-    def _retry_delay(self, error: Exception, retries_taken: int, retries_allowed: int) -> float | None:
+    def _retry_delay(self, error: HITLError, retries_taken: int, retries_allowed: int) -> float | None:
         """Seconds to wait before retrying after `error`, or None to give up and raise it."""
         policy = self._retry_policy
         if isinstance(error, APIStatusError):
             if not policy.should_retry_status(error.status_code):
                 return None
-            server_wait = server_wait_seconds(error.response.headers)
+            # The server's wait: Retry-After on any retried status; on a 429 also X-RateLimit-Reset (which
+            # every response carries, so it means nothing on a 500).
+            if isinstance(error, RateLimitError):
+                server_wait = error.retry_after
+            else:
+                server_wait = server_wait_seconds(error.response.headers, rate_limit_reset=False)
             if server_wait is not None and server_wait > policy.max_server_wait:
                 # Longer than we may sleep: fail now and say when to come back (RateLimitError.retry_after).
                 return None
             if retries_taken >= retries_allowed:
                 return None
-            if server_wait is not None and (error.status_code in (429, 503) or isinstance(error, RateLimitError)):
-                return server_wait
-            return policy.backoff(retries_taken)
+            # A wait of 0 (a reset already past, by a skewed clock) would retry at once; back off instead.
+            return server_wait if server_wait else policy.backoff(retries_taken)
         if retries_taken >= retries_allowed:
             return None
         return policy.backoff(retries_taken)
+
+    def _scrub(self, text: str) -> str:
+        """`text` without the API key, for messages built from what a server or a library said."""
+        return text.replace(self._api_key, "<redacted>") if self._api_key in text else text
 
 
 class AsyncResource:
@@ -328,10 +381,65 @@ class AsyncResource:
         self._client = client
 
 
-def _retry_reason(error: Exception) -> str:
+def _retry_reason(error: HITLError) -> str:
     if isinstance(error, APIStatusError):
-        return f"status {error.status_code} {error.code or ''}".rstrip()
-    return type(error).__name__
+        return f"{error.status_code} {error.code or error.message}"
+    return str(error)
+
+
+def _configured_api_key(api_key: str | None) -> str:
+    if api_key is None:
+        api_key = os.environ.get("HITL_API_KEY")
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise ConfigurationError(
+            "No HITL API key: pass api_key=... to the client or set the HITL_API_KEY environment variable."
+        )
+    # Keys pasted into .env files often carry a newline; one inside a header would fail every request.
+    api_key = api_key.strip()
+    if not api_key.isascii() or not api_key.isprintable() or " " in api_key:
+        raise ConfigurationError(
+            "The HITL API key contains characters an API key cannot have (spaces, control or non-ASCII "
+            "characters); check how it was copied."
+        )
+    return api_key
+
+
+def _configured_base_url(base_url: str | httpx.URL | None) -> str:
+    if base_url is None:
+        base_url = os.environ.get("HITL_BASE_URL") or DEFAULT_BASE_URL
+    text = str(base_url).strip().rstrip("/")
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        raise ConfigurationError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {text!r}"
+        )
+    return text
+
+
+def _configured_retry_policy(policy: RetryPolicy | None, max_retries: int | NotGiven) -> RetryPolicy:
+    if policy is not None and not isinstance(policy, RetryPolicy):
+        raise ConfigurationError(f"retry_policy must be a hitl.RetryPolicy, got {type(policy).__name__}")
+    policy = policy or RetryPolicy()
+    if isinstance(max_retries, NotGiven):
+        return policy
+    if not _is_count(max_retries):
+        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+    return attrs.evolve(policy, max_retries=max_retries)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_timeout(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if value is None or isinstance(value, httpx.Timeout):
+        return True
+    return isinstance(value, int | float) and value >= 0
 
 
 def _request_id(response: httpx.Response) -> str | None:
@@ -349,7 +457,7 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         raise APIResponseValidationError(
             f"{response.status_code} response was not JSON "
-            f"({len(response.content)} bytes of {response.headers.get('content-type', 'unknown content type')})",
+            f"({len(response.content)} bytes of {response.headers.get('content-type', 'no content type')})",
             response=response,
         ) from None
     if not isinstance(body, dict) or "data" not in body:
@@ -384,7 +492,9 @@ def _parse_page(response: httpx.Response, item_type: type[T]) -> Page[T]:
     pagination = meta.get("pagination") if isinstance(meta, dict) else None
     if not isinstance(data, list) or not isinstance(pagination, dict):
         raise APIResponseValidationError(
-            "list response needs a `data` array and `meta.pagination`", response=response, request_id=_meta_request_id(body)
+            "list response needs a `data` array and `meta.pagination`",
+            response=response,
+            request_id=_meta_request_id(body),
         )
     has_more = pagination.get("has_more")
     next_cursor = pagination.get("next_cursor")
@@ -394,8 +504,9 @@ def _parse_page(response: httpx.Response, item_type: type[T]) -> Page[T]:
             response=response,
             request_id=_meta_request_id(body),
         )
+    structure = converter.get_structure_hook(item_type)
     try:
-        items = [converter.structure(item, item_type) for item in data]
+        items = [structure(item, item_type) for item in data]
     except Exception as error:
         raise APIResponseValidationError(
             f"list item does not fit {item_type.__name__}: {describe_structure_error(error)}",

@@ -9,7 +9,7 @@ from hitl._exceptions import APIResponseValidationError
 from hitl._types import NotGiven, Page, TimeoutTypes
 from hitl_async._client import AsyncBaseClient
 
-__all__ = ["AsyncPaginator"]
+__all__ = ["AsyncItemIterator", "AsyncPageIterator", "AsyncPaginator"]
 
 T = TypeVar("T")
 
@@ -48,26 +48,12 @@ class AsyncPaginator(Generic[T]):
         """Fetch the first page only."""
         return await self._fetch(self._params.get("cursor"))
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    def pages(self) -> AsyncIterator[Page[T]]:
         """Fetch pages one after another until the last."""
-        cursor = self._params.get("cursor")
-        while True:
-            page = await self._fetch(cursor)
-            yield page
-            if not page.has_more or page.next_cursor is None:
-                return
-            if page.next_cursor == cursor:
-                # A server bug would otherwise make this loop forever.
-                raise APIResponseValidationError(f"the API returned the same cursor twice while listing {self._path}")
-            cursor = page.next_cursor
+        return AsyncPageIterator(self)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self._items()
-
-    async def _items(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page.items:
-                yield item
+        return AsyncItemIterator(AsyncPageIterator(self))
 
     async def _fetch(self, cursor: str | None) -> Page[T]:
         params = self._params if cursor is None else {**self._params, "cursor": cursor}
@@ -83,3 +69,55 @@ class AsyncPaginator(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._path} params={self._params!r}>"
+
+
+# Iterator classes rather than generators: a generator left before its end (a `break` in the loop) ought to
+# be closed, and some event loops warn when one is garbage collected instead; these hold nothing to close.
+
+
+class AsyncPageIterator(Generic[T]):
+    """The pages of a paginator, fetched one by one as the loop asks for them."""
+
+    def __init__(self, paginator: AsyncPaginator[T]) -> None:
+        self._paginator = paginator
+        self._cursor: str | None = paginator._params.get("cursor")
+        self._done = False
+
+    def __aiter__(self) -> AsyncPageIterator[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done:
+            raise StopAsyncIteration
+        page = await self._paginator._fetch(self._cursor)
+        if not page.has_more or page.next_cursor is None:
+            self._done = True
+        elif page.next_cursor == self._cursor:
+            # A server bug would otherwise make this loop forever.
+            self._done = True
+            raise APIResponseValidationError(
+                f"the API returned the same cursor twice while listing {self._paginator._path}"
+            )
+        else:
+            self._cursor = page.next_cursor
+        return page
+
+
+class AsyncItemIterator(Generic[T]):
+    """The items of every page, one page in memory at a time."""
+
+    def __init__(self, pages: AsyncPageIterator[T]) -> None:
+        self._pages = pages
+        self._items: list[T] = []
+        self._index = 0
+
+    def __aiter__(self) -> AsyncItemIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while self._index >= len(self._items):
+            page = await self._pages.__anext__()  # raises StopAsyncIteration after the last page
+            self._items, self._index = page.items, 0
+        item = self._items[self._index]
+        self._index += 1
+        return item

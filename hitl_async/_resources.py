@@ -219,12 +219,12 @@ class AsyncReviews(AsyncReviewWaiting, AsyncResource):
         are cursor-paginated: pass `meta.pagination.next_cursor` as `cursor` to get the next page.
 
         Args:
-            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`, or
-                `cancelled` from any state before `completed`.
+            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`,
+                or `cancelled` from any state before `completed`.
             template_id: (No description in openapi.yaml.)
             assignee: (No description in openapi.yaml.)
             priority: How urgent a review is.
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -268,7 +268,7 @@ class AsyncReviews(AsyncReviewWaiting, AsyncResource):
         *,
         assignees: Sequence[str] | NotGiven = NOT_GIVEN,
         priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
-        due_date: dt.datetime | None | NotGiven = NOT_GIVEN,
+        due_date: dt.datetime | NotGiven | None = NOT_GIVEN,
         content: ReviewContent | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -502,12 +502,12 @@ class AsyncReviewsWithRawResponse(AsyncResource):
         Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
 
         Args:
-            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`, or
-                `cancelled` from any state before `completed`.
+            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`,
+                or `cancelled` from any state before `completed`.
             template_id: (No description in openapi.yaml.)
             assignee: (No description in openapi.yaml.)
             priority: How urgent a review is.
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -551,7 +551,7 @@ class AsyncReviewsWithRawResponse(AsyncResource):
         *,
         assignees: Sequence[str] | NotGiven = NOT_GIVEN,
         priority: Priority | Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
-        due_date: dt.datetime | None | NotGiven = NOT_GIVEN,
+        due_date: dt.datetime | NotGiven | None = NOT_GIVEN,
         content: ReviewContent | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -672,7 +672,7 @@ class AsyncTeams(AsyncResource):
         self,
         *,
         name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -735,7 +735,7 @@ class AsyncTeams(AsyncResource):
 
         Args:
             team_id: (No description in openapi.yaml.)
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -833,7 +833,7 @@ class AsyncTeamsWithRawResponse(AsyncResource):
         self,
         *,
         name: str,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -900,7 +900,7 @@ class AsyncTeamsWithRawResponse(AsyncResource):
 
         Args:
             team_id: (No description in openapi.yaml.)
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -943,7 +943,7 @@ class AsyncTemplates(AsyncResource):
         *,
         name: str,
         fields: Sequence[TemplateField | Mapping[str, Any]],
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1085,7 +1085,7 @@ class AsyncTemplates(AsyncResource):
         `cursor` to get the next page.
 
         Args:
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -1120,7 +1120,7 @@ class AsyncTemplates(AsyncResource):
         template_id: str,
         *,
         name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[TemplateField | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1185,7 +1185,7 @@ class AsyncTemplatesWithRawResponse(AsyncResource):
         *,
         name: str,
         fields: Sequence[TemplateField | Mapping[str, Any]],
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1335,7 +1335,7 @@ class AsyncTemplatesWithRawResponse(AsyncResource):
         Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
 
         Args:
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -1370,7 +1370,7 @@ class AsyncTemplatesWithRawResponse(AsyncResource):
         template_id: str,
         *,
         name: str | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[TemplateField | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1448,7 +1448,7 @@ class AsyncWebhooks(AsyncResource):
             ]
         ],
         active: bool | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1556,7 +1556,7 @@ class AsyncWebhooks(AsyncResource):
         `meta.pagination.next_cursor` as `cursor` to get the next page.
 
         Args:
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -1604,7 +1604,7 @@ class AsyncWebhooks(AsyncResource):
         ]
         | NotGiven = NOT_GIVEN,
         active: bool | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1682,7 +1682,7 @@ class AsyncWebhooksWithRawResponse(AsyncResource):
             ]
         ],
         active: bool | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1796,7 +1796,7 @@ class AsyncWebhooksWithRawResponse(AsyncResource):
         Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
 
         Args:
-            limit: (No description in openapi.yaml.) Server default: `20`.
+            limit:  Server default: `20`.
             cursor: (No description in openapi.yaml.)
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
@@ -1844,7 +1844,7 @@ class AsyncWebhooksWithRawResponse(AsyncResource):
         ]
         | NotGiven = NOT_GIVEN,
         active: bool | NotGiven = NOT_GIVEN,
-        description: str | None | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -1920,7 +1920,8 @@ class AsyncHITL(AsyncBaseClient):
 
     @cached_property
     def templates(self) -> AsyncTemplates:
-        """A template defines the review form: the content shown to the reviewer and the fields they fill in."""
+        """A template defines the review form: the content shown to the reviewer and the fields they fill
+        in."""
         return AsyncTemplates(self)
 
     @cached_property

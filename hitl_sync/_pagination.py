@@ -10,7 +10,7 @@ from hitl._exceptions import APIResponseValidationError
 from hitl._types import NotGiven, Page, TimeoutTypes
 from hitl_sync._client import BaseClient
 
-__all__ = ["Paginator"]
+__all__ = ["ItemIterator", "PageIterator", "Paginator"]
 
 T = TypeVar("T")
 
@@ -51,26 +51,10 @@ class Paginator(Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Fetch pages one after another until the last."""
-        cursor = self._params.get("cursor")
-        while True:
-            page = self._fetch(cursor)
-            yield page
-            if not page.has_more or page.next_cursor is None:
-                return
-            if page.next_cursor == cursor:
-                # A server bug would otherwise make this loop forever.
-                raise APIResponseValidationError(
-                    f"the API returned the same cursor twice while listing {self._path}"
-                )
-            cursor = page.next_cursor
+        return PageIterator(self)
 
     def __iter__(self) -> Iterator[T]:
-        return self._items()
-
-    def _items(self) -> Iterator[T]:
-        for page in self.pages():
-            for item in page.items:
-                yield item
+        return ItemIterator(PageIterator(self))
 
     def _fetch(self, cursor: str | None) -> Page[T]:
         params = self._params if cursor is None else {**self._params, "cursor": cursor}
@@ -86,3 +70,55 @@ class Paginator(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._path} params={self._params!r}>"
+
+
+# Iterator classes rather than generators: a generator left before its end (a `break` in the loop) ought to
+# be closed, and some event loops warn when one is garbage collected instead; these hold nothing to close.
+
+
+class PageIterator(Generic[T]):
+    """The pages of a paginator, fetched one by one as the loop asks for them."""
+
+    def __init__(self, paginator: Paginator[T]) -> None:
+        self._paginator = paginator
+        self._cursor: str | None = paginator._params.get("cursor")
+        self._done = False
+
+    def __iter__(self) -> PageIterator[T]:
+        return self
+
+    def __next__(self) -> Page[T]:
+        if self._done:
+            raise StopIteration
+        page = self._paginator._fetch(self._cursor)
+        if not page.has_more or page.next_cursor is None:
+            self._done = True
+        elif page.next_cursor == self._cursor:
+            # A server bug would otherwise make this loop forever.
+            self._done = True
+            raise APIResponseValidationError(
+                f"the API returned the same cursor twice while listing {self._paginator._path}"
+            )
+        else:
+            self._cursor = page.next_cursor
+        return page
+
+
+class ItemIterator(Generic[T]):
+    """The items of every page, one page in memory at a time."""
+
+    def __init__(self, pages: PageIterator[T]) -> None:
+        self._pages = pages
+        self._items: list[T] = []
+        self._index = 0
+
+    def __iter__(self) -> ItemIterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        while self._index >= len(self._items):
+            page = self._pages.__next__()  # raises StopAsyncIteration after the last page
+            self._items, self._index = page.items, 0
+        item = self._items[self._index]
+        self._index += 1
+        return item

@@ -48,9 +48,10 @@ class ReviewWaiting:
         """
         Poll a review until it is completed or cancelled, and return it.
 
-        The interval starts at `poll_interval` and grows by half each poll up to `max_poll_interval`, so a long
-        wait costs few requests; each poll goes through the client's retries, which honour rate limits.
-        Cancelling the waiting task stops it at once and leaves nothing behind.
+        The interval starts at `poll_interval` and grows by half each poll up to `max_poll_interval`, so a
+        long wait costs few requests; each poll goes through the client's retries, which honour rate limits.
+        The last poll happens when `timeout` runs out. Cancelling the wait stops it at once and leaves
+        nothing behind: no task, no pending request.
 
         Args:
             review_id: The review to wait for.
@@ -69,18 +70,25 @@ class ReviewWaiting:
         if timeout is not None and timeout < 0:
             raise InvalidArgumentError("timeout must be >= 0 seconds, or None to wait without limit")
         started = monotonic()
+        deadline = None if timeout is None else started + timeout
         interval = poll_interval
         while True:
             review = self.get(review_id)
             if review.status in _FINAL:
                 return review
-            waited = monotonic() - started
-            if timeout is not None and waited + interval > timeout:
-                remaining = timeout - waited
+            pause = interval
+            if deadline is not None:
+                remaining = deadline - monotonic()
                 if remaining <= 0:
-                    raise WaitTimeoutError(review_id, str(review.status), waited)
-                interval = remaining
-            sleep(interval)
+                    raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
+                if remaining <= pause:
+                    # One last look when the time is up, then give up: no extra poll for a rounding error.
+                    sleep(remaining)
+                    review = self.get(review_id)
+                    if review.status in _FINAL:
+                        return review
+                    raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
+            sleep(pause)
             interval = min(interval * 1.5, max_poll_interval)
 
     def create_and_wait(

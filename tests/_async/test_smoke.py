@@ -21,7 +21,9 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 async def test_create_get_list_round_trip() -> None:
     """The three basic operations send the documented requests and return typed models."""
-    async with AsyncHITL(api_key=API_KEY, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))) as hitl:
+    async with AsyncHITL(
+        api_key=API_KEY, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    ) as hitl:
         created = await hitl.reviews.create(
             template_id="template_123", content={"text": "AI-generated content to review"}, priority="high"
         )

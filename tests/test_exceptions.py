@@ -1,0 +1,209 @@
+"""Tests for `hitl._exceptions`: the error tree and building a status error from any response."""
+
+from __future__ import annotations
+
+import pickle
+
+import httpx
+import pytest
+
+import hitl
+from hitl import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    HITLError,
+    IdempotencyConflictError,
+    InsufficientPermissionsError,
+    InternalServerError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReviewNotFoundError,
+    TeamNotFoundError,
+    TemplateNotFoundError,
+    ValidationError,
+    WaitTimeoutError,
+    WebhookDeliveryFailedError,
+    WebhookNotFoundError,
+    WebhookVerificationError,
+)
+from hitl._exceptions import make_status_error, status_error_class
+from tests.helpers import error, raw
+
+REQUEST = httpx.Request("GET", "https://api.hitl.sh/v1/reviews/rev_123")
+
+
+def response(built: httpx.Response) -> httpx.Response:
+    built.request = REQUEST
+    return built
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (400, None, BadRequestError),
+        (400, "validation_error", ValidationError),
+        (401, None, AuthenticationError),
+        (401, "unauthorized", AuthenticationError),
+        (403, None, PermissionDeniedError),
+        (403, "insufficient_permissions", InsufficientPermissionsError),
+        (404, None, NotFoundError),
+        (404, "not_found", NotFoundError),
+        (404, "review_not_found", ReviewNotFoundError),
+        (404, "template_not_found", TemplateNotFoundError),
+        (404, "webhook_not_found", WebhookNotFoundError),
+        (404, "team_not_found", TeamNotFoundError),
+        (409, "conflict", ConflictError),
+        (409, "idempotency_conflict", IdempotencyConflictError),
+        (429, "rate_limit_exceeded", RateLimitError),
+        (429, None, RateLimitError),
+        (500, "internal_error", InternalServerError),
+        (502, None, InternalServerError),
+        (503, "service_unavailable", InternalServerError),
+        (599, None, InternalServerError),
+        (404, "something_new", NotFoundError),
+        (404, "validation_error", NotFoundError),
+        (400, "review_not_found", BadRequestError),
+        (422, "review_not_found", APIStatusError),
+        (418, None, APIStatusError),
+    ],
+)
+def test_status_error_class(status: int, code: str | None, expected: type[APIStatusError]) -> None:
+    """The code's class when it agrees with the status, else the status's class."""
+    assert status_error_class(status, code) is expected
+
+
+@pytest.mark.parametrize(("status", "status_class"), [(400, BadRequestError), (502, InternalServerError)])
+def test_webhook_delivery_failed_is_caught_by_code_and_by_status(
+    status: int, status_class: type[APIStatusError]
+) -> None:
+    """webhook_delivery_failed may come with any status: its error is both classes, and pickles."""
+    exc = make_status_error(response(error(status, "webhook_delivery_failed", "Gave up")))
+    assert isinstance(exc, WebhookDeliveryFailedError)
+    assert isinstance(exc, status_class)
+    assert type(exc).__name__ == "WebhookDeliveryFailedError"
+    assert type(exc) is status_error_class(status, "webhook_delivery_failed")
+    again = pickle.loads(pickle.dumps(exc))
+    assert type(again) is type(exc)
+    assert str(again) == str(exc)
+    assert status_error_class(418, "webhook_delivery_failed") is WebhookDeliveryFailedError
+
+
+def test_status_error_fields_come_from_the_envelope() -> None:
+    """Code, message, details, request id and rate limit are read from the error envelope and headers."""
+    exc = make_status_error(
+        response(error(400, "validation_error", "Bad", {"field": "x", "issue": "required"}))
+    )
+    assert (exc.status_code, exc.code, exc.message) == (400, "validation_error", "Bad")
+    assert exc.details == {"field": "x", "issue": "required"}
+    assert exc.request_id == "req_test"
+    assert exc.rate_limit is not None
+    assert exc.rate_limit.remaining == 999
+    assert (
+        str(exc)
+        == '400 validation_error: Bad (details: {"field": "x", "issue": "required"}) [request_id=req_test]'
+    )
+
+
+@pytest.mark.parametrize(
+    ("built", "message"),
+    [
+        (
+            raw(502, b"<html>Bad gateway</html>", "text/html"),
+            "Bad Gateway (response body was not a HITL error envelope: 24 bytes of text/html)",
+        ),
+        (raw(503), "Service Unavailable (empty response body)"),
+        (
+            raw(500, b"{oops", "application/json"),
+            "Internal Server Error (response body was not a HITL error "
+            "envelope: 5 bytes of application/json)",
+        ),
+        (
+            raw(500, b"\xff\xfe\xfa"),
+            "Internal Server Error (response body was not a HITL error envelope: 3 bytes of no content type)",
+        ),
+        (
+            raw(400, b'{"error": {"code": 5, "message": ["x"]}}', "application/json"),
+            "Bad Request (response body was not a HITL error envelope: 40 bytes of application/json)",
+        ),
+    ],
+)
+def test_any_body_gives_a_readable_status_error(built: httpx.Response, message: str) -> None:
+    """HTML, empty, broken JSON, non-UTF-8 or wrongly typed envelopes never raise while building the error."""
+    exc = make_status_error(response(built))
+    assert exc.message == message
+    assert exc.code is None
+    assert exc.details is None
+
+
+def test_rate_limit_error_says_when_to_retry() -> None:
+    """RateLimitError carries retry_after and says it in its message."""
+    exc = make_status_error(response(error(429, "rate_limit_exceeded", "Too many", **{"Retry-After": "120"})))
+    assert isinstance(exc, RateLimitError)
+    assert exc.retry_after == 120.0
+    assert str(exc) == "429 rate_limit_exceeded: Too many; retry after 120s [request_id=req_test]"
+    short = make_status_error(
+        response(error(429, "rate_limit_exceeded", "Too many", **{"Retry-After": "1.5"}))
+    )
+    assert "retry after 1.5s" in str(short)
+
+
+def test_rate_limit_error_without_a_wait_says_later() -> None:
+    """Without Retry-After and with a reset already past, the message still gives advice."""
+    exc = make_status_error(response(raw(429)))
+    assert isinstance(exc, RateLimitError)
+    assert exc.retry_after is None
+    assert str(exc) == "429 error: Too Many Requests (empty response body); retry later"
+
+
+@pytest.mark.parametrize("code", ["review_not_found", "rate_limit_exceeded", "validation_error"])
+def test_status_errors_pickle(code: str) -> None:
+    """Errors survive pickling (e.g. across processes) with their class and fields."""
+    status = {"review_not_found": 404, "rate_limit_exceeded": 429, "validation_error": 400}[code]
+    exc = make_status_error(response(error(status, code, "m", {"a": 1}, **{"Retry-After": "3"})))
+    again = pickle.loads(pickle.dumps(exc))
+    assert type(again) is type(exc)
+    assert (again.status_code, again.code, again.message, again.details, again.request_id) == (
+        status,
+        code,
+        "m",
+        {"a": 1},
+        "req_test",
+    )
+    assert str(again) == str(exc)
+
+
+def test_error_tree() -> None:
+    """Every error is a HITLError; transport, status and validation errors are apart; some extend builtins."""
+    for cls in (
+        ConfigurationError,
+        InvalidArgumentError,
+        APIConnectionError,
+        APIStatusError,
+        APIResponseValidationError,
+        WaitTimeoutError,
+        WebhookVerificationError,
+    ):
+        assert issubclass(cls, HITLError)
+    assert issubclass(APITimeoutError, APIConnectionError)
+    assert not issubclass(APIConnectionError, APIStatusError)
+    assert not issubclass(APIResponseValidationError, APIStatusError)
+    assert issubclass(InvalidArgumentError, ValueError)
+    assert issubclass(WaitTimeoutError, TimeoutError)
+    assert issubclass(WebhookVerificationError, ValueError)
+    for name in hitl._exceptions.__all__:
+        assert getattr(hitl, name).__module__ == "hitl"
+
+
+def test_wait_timeout_error_message() -> None:
+    """It names the review, its last status and the time waited, and says what to do."""
+    exc = WaitTimeoutError("rev_1", "in_progress", 600.0)
+    assert str(exc).startswith("review rev_1 was still in_progress after waiting 600.0s; wait longer")
+    assert (exc.review_id, exc.last_status, exc.waited) == ("rev_1", "in_progress", 600.0)
