@@ -152,6 +152,7 @@ def load_api(spec_path: Path) -> API:
                 operations=operations,
             )
         )
+    models, enums = _reachable(models, enums, resources)
     info = raw.get("info", {})
     return API(
         title=info.get("title", ""),
@@ -161,6 +162,41 @@ def load_api(spec_path: Path) -> API:
         models=models,
         resources=resources,
     )
+
+
+def _reachable(
+    models: list[Model], enums: list[Enum], resources: list[Resource]
+) -> tuple[list[Model], list[Enum]]:
+    """
+    The models and enums a user meets: results of operations, argument types, and what those contain.
+
+    Request-body schemas (`ReviewCreate`...) become keyword arguments, envelopes are unwrapped, and webhook
+    payloads have typed events in `hitl._webhooks`: none of them needs a class, and every class costs import
+    time.
+    """
+    by_name = {m.name: m for m in models}
+    argument_types = [
+        field.input_type
+        for resource in resources
+        for op in resource.operations
+        for field in op.body_fields + [p.field for p in op.query_params]
+    ]
+    wanted = {op.result for resource in resources for op in resource.operations}
+    wanted |= {word for text in argument_types for word in _words(text) if word in by_name}
+    pending = list(wanted)
+    while pending:
+        for dependency in by_name[pending.pop()].depends_on:
+            if dependency not in wanted:
+                wanted.add(dependency)
+                pending.append(dependency)
+    kept = [m for m in models if m.name in wanted]
+    used_words = {w for m in kept for f in m.fields for w in _words(f.output_type)}
+    used_words |= {w for text in argument_types for w in _words(text)}
+    return kept, [e for e in enums if e.name in used_words]
+
+
+def _words(type_text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", type_text))
 
 
 def _is_emitted(model: ModelProperty) -> bool:

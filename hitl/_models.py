@@ -15,33 +15,18 @@ from hitl._modelbase import Model, OpenEnum
 
 __all__ = [
     "Deletion",
-    "ErrorDetail",
     "FieldType",
-    "Pagination",
     "Priority",
-    "ResponseMeta",
     "Review",
     "ReviewContent",
-    "ReviewCreate",
-    "ReviewEventPayload",
-    "ReviewEventType",
     "ReviewStatus",
-    "ReviewUpdate",
     "Team",
-    "TeamCreate",
     "TeamMember",
-    "TeamMemberCreate",
     "TeamRole",
     "Template",
-    "TemplateCreate",
-    "TemplateEventPayload",
-    "TemplateEventType",
     "TemplateField",
-    "TemplateUpdate",
     "Webhook",
-    "WebhookCreate",
     "WebhookEventType",
-    "WebhookUpdate",
     "WebhookWithSecret",
 ]
 
@@ -69,16 +54,6 @@ class Priority(OpenEnum):
     URGENT = "urgent"
 
 
-class ReviewEventType(OpenEnum):
-    """The review events (the `review.*` subset of `WebhookEventType`)."""
-
-    REVIEW_CREATED = "review.created"
-    REVIEW_ASSIGNED = "review.assigned"
-    REVIEW_STARTED = "review.started"
-    REVIEW_COMPLETED = "review.completed"
-    REVIEW_CANCELLED = "review.cancelled"
-
-
 class ReviewStatus(OpenEnum):
     """Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`, or
     `cancelled` from any state before `completed`."""
@@ -96,12 +71,6 @@ class TeamRole(OpenEnum):
     ADMIN = "admin"
     REVIEWER = "reviewer"
     VIEWER = "viewer"
-
-
-class TemplateEventType(OpenEnum):
-    """The template events (the `template.*` subset of `WebhookEventType`)."""
-
-    TEMPLATE_UPDATED = "template.updated"
 
 
 class WebhookEventType(OpenEnum):
@@ -127,57 +96,6 @@ class Deletion(Model):
 
     id: str
     deleted: bool
-
-
-@attrs.define(kw_only=True)
-class ErrorDetail(Model):
-    """
-    What went wrong.
-
-    Attributes:
-        code: Machine-readable error code. This is an **open set**: the API may add codes at any time, so
-            clients must accept codes they do not know (and fall back on the HTTP status). Known codes:
-            `validation_error` (400), `unauthorized` (401), `insufficient_permissions` (403), `not_found`,
-            `review_not_found`, `template_not_found`, `webhook_not_found`, `team_not_found` (404), `conflict`,
-            `idempotency_conflict` (409), `rate_limit_exceeded` (429), `internal_error` (500),
-            `service_unavailable` (503), `webhook_delivery_failed` (reported on webhook deliveries).
-        message: A human-readable explanation; do not match on it.
-        details: Extra information about the error; for `validation_error`, `{"field": ..., "issue": ...}`.
-    """
-
-    code: str
-    message: str
-    details: dict[str, Any] | None = None
-
-
-@attrs.define(kw_only=True)
-class Pagination(Model):
-    """
-    Where a list page sits; pass `next_cursor` as `cursor` to get the next page.
-
-    Attributes:
-        has_more: Whether more items follow this page.
-        next_cursor: The cursor for the next page; `null` on the last page.
-    """
-
-    has_more: bool
-    next_cursor: str | None
-
-
-@attrs.define(kw_only=True)
-class ResponseMeta(Model):
-    """
-    Information about the request, present on every response.
-
-    Attributes:
-        request_id: The request's id (`req_…`); quote it when contacting support.
-        timestamp: When the response was produced.
-        pagination: Where a list page sits; pass `next_cursor` as `cursor` to get the next page.
-    """
-
-    request_id: str
-    timestamp: dt.datetime
-    pagination: Pagination | None = None
 
 
 @attrs.define(kw_only=True)
@@ -231,65 +149,6 @@ class Review(Model):
 
 
 @attrs.define(kw_only=True)
-class ReviewCreate(Model):
-    """
-    The body of `reviews.create`.
-
-    Attributes:
-        template_id: The template whose form the reviewer fills in.
-        content: The content under review.
-        assignees: Email addresses of the reviewers to assign.
-        priority: How urgent a review is.
-        due_date: When the review should be done by.
-    """
-
-    template_id: str
-    content: ReviewContent
-    assignees: list[str] | None = None
-    priority: Priority = Priority.MEDIUM
-    due_date: dt.datetime | None = None
-
-
-@attrs.define(kw_only=True)
-class ReviewEventPayload(Model):
-    """
-    The body of a `review.*` webhook delivery. `review` may be partial: only `id`, `template_id` and `status`
-    are guaranteed.
-
-    Attributes:
-        event: The review events (the `review.*` subset of `WebhookEventType`).
-        review: A request for a human to review content. Only `id`, `template_id` and `status` are always
-            present: webhook payloads may carry a partial review.
-        timestamp: When the event happened.
-        id: The event's id (`evt_…`): unique per event, repeated on duplicate deliveries; use it to
-            de-duplicate.
-    """
-
-    event: ReviewEventType
-    review: Review
-    timestamp: dt.datetime
-    id: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ReviewUpdate(Model):
-    """
-    The body of `reviews.update`; give at least one field. Fields left out are unchanged.
-
-    Attributes:
-        assignees: The new list of assignees (replaces the old one).
-        priority: How urgent a review is.
-        due_date: The new due date; `null` clears it.
-        content: The content under review.
-    """
-
-    assignees: list[str] | None = None
-    priority: Priority | None = None
-    due_date: dt.datetime | None = None
-    content: ReviewContent | None = None
-
-
-@attrs.define(kw_only=True)
 class Team(Model):
     """
     A group of reviewers.
@@ -308,20 +167,6 @@ class Team(Model):
 
 
 @attrs.define(kw_only=True)
-class TeamCreate(Model):
-    """
-    The body of `teams.create`.
-
-    Attributes:
-        name: The team's name.
-        description: What the team does.
-    """
-
-    name: str
-    description: str | None = None
-
-
-@attrs.define(kw_only=True)
 class TeamMember(Model):
     """
     A member of a team.
@@ -335,20 +180,6 @@ class TeamMember(Model):
     email: str
     role: TeamRole
     added_at: dt.datetime | None = None
-
-
-@attrs.define(kw_only=True)
-class TeamMemberCreate(Model):
-    """
-    The body of `teams.add_member`.
-
-    Attributes:
-        email: The email address of the person to add.
-        role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read.
-    """
-
-    email: str
-    role: TeamRole = TeamRole.REVIEWER
 
 
 @attrs.define(kw_only=True)
@@ -398,57 +229,6 @@ class Template(Model):
 
 
 @attrs.define(kw_only=True)
-class TemplateCreate(Model):
-    """
-    The body of `templates.create`.
-
-    Attributes:
-        name: The template's name.
-        fields: The form's fields, in display order; field names must be unique.
-        description: What the template is for.
-    """
-
-    name: str
-    fields: list[TemplateField]
-    description: str | None = None
-
-
-@attrs.define(kw_only=True)
-class TemplateEventPayload(Model):
-    """
-    The body of a `template.updated` webhook delivery.
-
-    Attributes:
-        event: The template events (the `template.*` subset of `WebhookEventType`).
-        template: A review form.
-        timestamp: When the event happened.
-        id: The event's id (`evt_…`): unique per event, repeated on duplicate deliveries; use it to
-            de-duplicate.
-    """
-
-    event: TemplateEventType
-    template: Template
-    timestamp: dt.datetime
-    id: str | None = None
-
-
-@attrs.define(kw_only=True)
-class TemplateUpdate(Model):
-    """
-    The body of `templates.update`; give at least one field. Fields left out are unchanged.
-
-    Attributes:
-        name: The new name.
-        description: The new description; `null` clears it.
-        fields: The new list of fields (replaces the old one).
-    """
-
-    name: str | None = None
-    description: str | None = None
-    fields: list[TemplateField] | None = None
-
-
-@attrs.define(kw_only=True)
 class Webhook(Model):
     """
     A webhook endpoint. The signing secret is never returned after creation.
@@ -470,42 +250,6 @@ class Webhook(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
-
-
-@attrs.define(kw_only=True)
-class WebhookCreate(Model):
-    """
-    The body of `webhooks.create`.
-
-    Attributes:
-        url: The URL to POST deliveries to (HTTPS in production).
-        events: The events to deliver.
-        active: Whether to start delivering right away.
-        description: A note about the endpoint.
-    """
-
-    url: str
-    events: list[WebhookEventType]
-    active: bool = True
-    description: str | None = None
-
-
-@attrs.define(kw_only=True)
-class WebhookUpdate(Model):
-    """
-    The body of `webhooks.update`; give at least one field. Fields left out are unchanged.
-
-    Attributes:
-        url: The new URL.
-        events: The new list of events (replaces the old one).
-        active: `false` pauses deliveries; `true` resumes them.
-        description: The new note; `null` clears it.
-    """
-
-    url: str | None = None
-    events: list[WebhookEventType] | None = None
-    active: bool | None = None
-    description: str | None = None
 
 
 @attrs.define(kw_only=True)
