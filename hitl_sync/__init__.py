@@ -7,18 +7,34 @@ Re-exports everything of `hitl` (models, errors, webhook helpers), so one import
     from hitl_sync import HITL, ReviewNotFoundError
 """
 
-import hitl
-from hitl import *  # noqa: F403
+# Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
+from hitl import _exceptions, _models, _types, _webhooks
+from hitl._exceptions import *  # noqa: F403
+from hitl._models import *  # noqa: F403
+from hitl._retry import RetryPolicy
+from hitl._types import *  # noqa: F403
+from hitl._version import __version__
+from hitl._webhooks import *  # noqa: F403
 from hitl_sync import _dedupe, _resources
 from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, BaseClient
 from hitl_sync._dedupe import *  # noqa: F403
 from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Paginator"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "Paginator",
+    "RetryPolicy",
+    "__version__",
+]
 __all__ += _resources.__all__
 __all__ += _dedupe.__all__
-__all__ += hitl.__all__
+__all__ += _exceptions.__all__
+__all__ += _models.__all__
+__all__ += _types.__all__
+__all__ += _webhooks.__all__
 
 for _name in ["BaseClient", "Paginator", *_resources.__all__, *_dedupe.__all__]:
     if isinstance(globals()[_name], type):

@@ -1,0 +1,61 @@
+"""
+How the public surface types for users, in both packages. Checked by mypy (`make typecheck`), never run.
+
+`assert_type` pins what users get back; `# type: ignore[...]` lines must stay errors (mypy's strict mode
+reports an ignore that is no longer needed), so a mistyped argument keeps failing type checks.
+"""
+
+import datetime as dt
+from typing import assert_type
+
+import hitl_async
+import hitl_sync
+from hitl import APIResponse, Deletion, Page, Review, ReviewStatus, TeamMember, Template, WebhookWithSecret
+
+
+async def async_client(hitl: hitl_async.AsyncHITL) -> None:
+    created = await hitl.reviews.create(
+        template_id="tpl_1",
+        content={"text": "check me"},
+        assignees=["reviewer@company.com"],
+        priority="high",
+        due_date=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+    assert_type(created, Review)
+    assert_type(created.status, ReviewStatus)
+    assert_type(await hitl.reviews.update("rev_1", due_date=None), Review)
+    assert_type(await hitl.reviews.list(status="completed").first_page(), Page[Review])
+    async for review in hitl.reviews.list():
+        assert_type(review, Review)
+    raw = await hitl.reviews.with_raw_response.get("rev_1")
+    assert_type(raw, APIResponse[Review])
+    assert_type(raw.parse(), Review)
+    assert_type(await hitl.reviews.wait("rev_1", timeout=60), Review)
+    assert_type(await hitl.templates.delete("tpl_1"), Deletion)
+    webhook = await hitl.webhooks.create(url="https://example.com/hooks", events=["review.completed"])
+    assert_type(webhook, WebhookWithSecret)
+    assert_type(await hitl.teams.add_member("team_1", email="a@b.c", role="viewer"), TeamMember)
+    await hitl.reviews.create(template_id="tpl_1", content={"text": "x"}, priority="hgh")  # type: ignore[arg-type]
+    await hitl.reviews.get(review_id=1)  # type: ignore[arg-type]
+    async with hitl.with_options(timeout=5.0) as scoped:
+        assert_type(scoped, hitl_async.AsyncHITL)
+
+
+def sync_client(hitl: hitl_sync.HITL) -> None:
+    assert_type(hitl.reviews.create(template_id="tpl_1", content={"text": "check me"}), Review)
+    assert_type(hitl.reviews.list().first_page(), Page[Review])
+    for review in hitl.reviews.list(status="completed"):
+        assert_type(review, Review)
+    assert_type(hitl.reviews.with_raw_response.get("rev_1").parse(), Review)
+    assert_type(hitl.reviews.wait("rev_1"), Review)
+    assert_type(hitl.templates.get("tpl_1"), Template)
+    hitl.reviews.create(template_id="tpl_1", content={"text": "x"}, priority="hgh")  # type: ignore[arg-type]
+    with hitl.with_options(max_retries=0) as scoped:
+        assert_type(scoped, hitl_sync.HITL)
+
+
+def shared_classes(error: hitl_async.ReviewNotFoundError) -> None:
+    assert_type(hitl_sync.Review, type[Review])
+    assert_type(hitl_sync.ReviewNotFoundError, type[hitl_async.ReviewNotFoundError])
+    assert_type(error.code, str | None)
+    assert_type(error.status_code, int)
