@@ -388,8 +388,14 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
             f"{str(endpoint.method).upper()} {endpoint.path}: operationId must be '<tag>.<method>' "
             f"with tag {tag!r}, got {operation_id!r}"
         )
-    path_params = [Param(_raw(p.name), "path", _field(p)) for p in endpoint.path_parameters]
-    query_params = [Param(_raw(p.name), "query", _field(p)) for p in endpoint.query_parameters]
+    documented = _parameter_docs(raw, _raw(endpoint.path), raw_operation)
+    path_params = [
+        Param(_raw(p.name), "path", _field(p, documented.get(_raw(p.name)))) for p in endpoint.path_parameters
+    ]
+    query_params = [
+        Param(_raw(p.name), "query", _field(p, documented.get(_raw(p.name))))
+        for p in endpoint.query_parameters
+    ]
     header_names = {_raw(p.name).lower() for p in endpoint.header_parameters}
     unknown_headers = header_names - {"idempotency-key"}
     if unknown_headers:
@@ -431,6 +437,20 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
         paginated=paginated,
         error_statuses=statuses,
     )
+
+
+def _parameter_docs(
+    raw: dict[str, Any], path: str, raw_operation: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The raw parameter objects of an operation (path-level ones too) by name, `$ref`s resolved."""
+    shared = raw.get("components", {}).get("parameters", {})
+    found: dict[str, dict[str, Any]] = {}
+    for parameter in [*raw["paths"][path].get("parameters", []), *raw_operation.get("parameters", [])]:
+        if "$ref" in parameter:
+            parameter = shared.get(parameter["$ref"].rsplit("/", 1)[-1], {})
+        if "name" in parameter:
+            found[parameter["name"]] = parameter
+    return found
 
 
 def _result(operation_id: str, endpoint: Any) -> tuple[str, bool]:

@@ -6,25 +6,36 @@ webhook verification with typed events. The clients live in `hitl_async` (`Async
 (`HITL`), which re-export all of this, so `hitl_sync.Review is hitl_async.Review is hitl.Review`.
 """
 
-from hitl import _exceptions, _models, _types, _webhooks
+from typing import TYPE_CHECKING
+
+from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
+from hitl._lazy import WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
-from hitl._webhooks import *  # noqa: F403
+
+if TYPE_CHECKING:
+    from hitl._webhooks import *  # noqa: F403
+else:
+
+    def __getattr__(name: str) -> object:
+        # Webhook names load on first use (see hitl._lazy).
+        return load(__name__, name, dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"), globals())
+
 
 __all__ = ["RetryPolicy", "__version__"]
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
-__all__ += _webhooks.__all__
+__all__ += WEBHOOK_NAMES
 
 
 def _public_module_names() -> None:
     # Reprs, docs and tracebacks say `hitl.Review`, not `hitl._models.Review` (as httpx does).
     for name in __all__:
-        value = globals()[name]
+        value = globals().get(name)
         if isinstance(value, type) and value.__module__.startswith("hitl._"):
             value.__module__ = "hitl"
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from types import TracebackType
 
-import anyio
-
 __all__ = ["Lock", "monotonic", "sleep"]
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
@@ -19,6 +17,8 @@ monotonic = time.monotonic
 
 async def sleep(seconds: float) -> None:
     """Sleep without blocking the event loop (asyncio or trio)."""
+    import anyio  # on first use: most calls never sleep, and importing anyio costs every program
+
     await anyio.sleep(seconds)
 
 
@@ -26,6 +26,8 @@ class Lock:
     """A mutex for tasks of one event loop."""
 
     def __init__(self) -> None:
+        import anyio
+
         self._lock = anyio.Lock()
 
     async def __aenter__(self) -> None:

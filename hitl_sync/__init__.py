@@ -7,19 +7,33 @@ Re-exports everything of `hitl` (models, errors, webhook helpers), so one import
     from hitl_sync import HITL, ReviewNotFoundError
 """
 
+from typing import TYPE_CHECKING
+
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
-from hitl import _exceptions, _models, _types, _webhooks
+from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
+from hitl._lazy import WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
-from hitl._webhooks import *  # noqa: F403
-from hitl_sync import _dedupe, _resources
+from hitl_sync import _resources
 from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, BaseClient
-from hitl_sync._dedupe import *  # noqa: F403
 from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
+
+_RECEIVING = ("DEFAULT_DEDUPE_TTL", "DedupeStore", "DuplicateGuard", "MemoryDedupeStore")
+
+if TYPE_CHECKING:
+    from hitl._webhooks import *  # noqa: F403
+    from hitl_sync._dedupe import *  # noqa: F403
+else:
+    _HOMES = {**dict.fromkeys(WEBHOOK_NAMES, "hitl"), **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe")}
+
+    def __getattr__(name: str) -> object:
+        # Webhook receiving loads on first use (see hitl._lazy).
+        return load(__name__, name, _HOMES, globals())
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -30,13 +44,12 @@ __all__ = [
     "__version__",
 ]
 __all__ += _resources.__all__
-__all__ += _dedupe.__all__
+__all__ += _RECEIVING
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
-__all__ += _webhooks.__all__
+__all__ += WEBHOOK_NAMES
 
-for _name in ["BaseClient", "Paginator", *_resources.__all__, *_dedupe.__all__]:
-    if isinstance(globals()[_name], type):
-        globals()[_name].__module__ = __name__
+for _name in ["BaseClient", "Paginator", *_resources.__all__]:
+    globals()[_name].__module__ = __name__
 del _name

@@ -72,7 +72,7 @@ class Reviews(ReviewWaiting, Resource):
         cancelled cannot be cancelled (409 `conflict`).
 
         Args:
-            review_id: (No description in openapi.yaml.)
+            review_id: The review's id (opaque; `rev_…`).
             idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
                 one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
@@ -174,7 +174,7 @@ class Reviews(ReviewWaiting, Resource):
         answers keyed by template field name.
 
         Args:
-            review_id: (No description in openapi.yaml.)
+            review_id: The review's id (opaque; `rev_…`).
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -219,13 +219,13 @@ class Reviews(ReviewWaiting, Resource):
         are cursor-paginated: pass `meta.pagination.next_cursor` as `cursor` to get the next page.
 
         Args:
-            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`,
-                or `cancelled` from any state before `completed`.
-            template_id: (No description in openapi.yaml.)
-            assignee: (No description in openapi.yaml.)
-            priority: How urgent a review is.
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
+            status: Only reviews in this status.
+            template_id: Only reviews created from this template.
+            assignee: Only reviews assigned to this reviewer (email address).
+            priority: Only reviews with this priority.
+            limit: Maximum number of items on the page (1 to 100). Server default: `20`.
+            cursor: Opaque cursor from the previous page's `meta.pagination.next_cursor`; omit it for the
+                first page.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -282,7 +282,7 @@ class Reviews(ReviewWaiting, Resource):
         `null` due date clears it. A completed or cancelled review can no longer be changed (409 `conflict`).
 
         Args:
-            review_id: (No description in openapi.yaml.)
+            review_id: The review's id (opaque; `rev_…`).
             assignees: The new list of assignees (replaces the old one).
             priority: How urgent a review is.
             due_date: The new due date; `null` clears it.
@@ -341,28 +341,10 @@ class ReviewsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Review]:
         """
-        Cancel a review (`DELETE /v1/reviews/{review_id}`).
+        Cancel a review (`DELETE /v1/reviews/{review_id}`), as an `APIResponse`.
 
-        Cancels a pending review and returns it with status `cancelled`. A review that is already completed or
-        cancelled cannot be cancelled (409 `conflict`).
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            review_id: (No description in openapi.yaml.)
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Review`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.reviews.cancel()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         return self._client._request_raw(
@@ -389,32 +371,10 @@ class ReviewsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Review]:
         """
-        Create a review (`POST /v1/reviews`).
+        Create a review (`POST /v1/reviews`), as an `APIResponse`.
 
-        Creates a review of the given content using a template's form, optionally assigned to reviewers by
-        email. Send an `Idempotency-Key` so that a retried request cannot create the review twice.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            template_id: The template whose form the reviewer fills in.
-            content: The content under review.
-            assignees: Email addresses of the reviewers to assign.
-            priority: How urgent a review is. Server default: `medium`.
-            due_date: When the review should be done by.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Review`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.reviews.create()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {
@@ -447,26 +407,10 @@ class ReviewsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Review]:
         """
-        Get a review (`GET /v1/reviews/{review_id}`).
+        Get a review (`GET /v1/reviews/{review_id}`), as an `APIResponse`.
 
-        Returns one review with its current status; once it is completed, `result` holds the reviewer's
-        answers keyed by template field name.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            review_id: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Review`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.reviews.get()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         return self._client._request_raw(
@@ -494,32 +438,10 @@ class ReviewsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Page[Review]]:
         """
-        List reviews (`GET /v1/reviews`).
+        List reviews (`GET /v1/reviews`), as an `APIResponse`.
 
-        Lists reviews, oldest first, optionally filtered by status, template, assignee and priority. Results
-        are cursor-paginated: pass `meta.pagination.next_cursor` as `cursor` to get the next page.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`,
-                or `cancelled` from any state before `completed`.
-            template_id: (No description in openapi.yaml.)
-            assignee: (No description in openapi.yaml.)
-            priority: How urgent a review is.
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The first page (`Page[Review]`) inside an `APIResponse`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.reviews.list()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the first page.
         """
 
         params: dict[str, Any] = {}
@@ -559,32 +481,10 @@ class ReviewsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Review]:
         """
-        Update a review (`PATCH /v1/reviews/{review_id}`).
+        Update a review (`PATCH /v1/reviews/{review_id}`), as an `APIResponse`.
 
-        Changes a review's assignees, priority, due date or content; fields left out are unchanged and a
-        `null` due date clears it. A completed or cancelled review can no longer be changed (409 `conflict`).
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            review_id: (No description in openapi.yaml.)
-            assignees: The new list of assignees (replaces the old one).
-            priority: How urgent a review is.
-            due_date: The new due date; `null` clears it.
-            content: The content under review.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Review`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.reviews.update()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {}
@@ -633,7 +533,7 @@ class Teams(Resource):
         member fails with 409 `conflict`.
 
         Args:
-            team_id: (No description in openapi.yaml.)
+            team_id: The team's id (opaque; `team_…`).
             email: The email address of the person to add.
             role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only
                 read. Server default: `reviewer`.
@@ -734,9 +634,10 @@ class Teams(Resource):
         pass `meta.pagination.next_cursor` as `cursor` to get the next page.
 
         Args:
-            team_id: (No description in openapi.yaml.)
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
+            team_id: The team's id (opaque; `team_…`).
+            limit: Maximum number of items on the page (1 to 100). Server default: `20`.
+            cursor: Opaque cursor from the previous page's `meta.pagination.next_cursor`; omit it for the
+                first page.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -786,31 +687,10 @@ class TeamsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TeamMember]:
         """
-        Add a team member (`POST /v1/teams/{team_id}/members`).
+        Add a team member (`POST /v1/teams/{team_id}/members`), as an `APIResponse`.
 
-        Adds a person to a team by email with a role (default `reviewer`). Adding an email that is already a
-        member fails with 409 `conflict`.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            team_id: (No description in openapi.yaml.)
-            email: The email address of the person to add.
-            role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only
-                read. Server default: `reviewer`.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `TeamMember`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.teams.add_member()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {
@@ -840,28 +720,10 @@ class TeamsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Team]:
         """
-        Create a team (`POST /v1/teams`).
+        Create a team (`POST /v1/teams`), as an `APIResponse`.
 
-        Creates a team of reviewers; add people to it with `teams.add_member`.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            name: The team's name.
-            description: What the team does.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Team`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.teams.create()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {
@@ -891,28 +753,10 @@ class TeamsWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Page[TeamMember]]:
         """
-        List team members (`GET /v1/teams/{team_id}/members`).
+        List team members (`GET /v1/teams/{team_id}/members`), as an `APIResponse`.
 
-        Lists a team's members with their roles, in the order they were added. Results are cursor-paginated:
-        pass `meta.pagination.next_cursor` as `cursor` to get the next page.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            team_id: (No description in openapi.yaml.)
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The first page (`Page[TeamMember]`) inside an `APIResponse`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.teams.list_members()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the first page.
         """
 
         params: dict[str, Any] = {}
@@ -1006,7 +850,7 @@ class Templates(Resource):
         Deletes a template; existing reviews created from it are kept.
 
         Args:
-            template_id: (No description in openapi.yaml.)
+            template_id: The template's id (opaque; `tpl_…`).
             idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
                 one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
@@ -1046,7 +890,7 @@ class Templates(Resource):
         Returns one template with its fields.
 
         Args:
-            template_id: (No description in openapi.yaml.)
+            template_id: The template's id (opaque; `tpl_…`).
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1085,8 +929,9 @@ class Templates(Resource):
         `cursor` to get the next page.
 
         Args:
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
+            limit: Maximum number of items on the page (1 to 100). Server default: `20`.
+            cursor: Opaque cursor from the previous page's `meta.pagination.next_cursor`; omit it for the
+                first page.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1134,7 +979,7 @@ class Templates(Resource):
         given, replaces the whole list. Sends a `template.updated` webhook event.
 
         Args:
-            template_id: (No description in openapi.yaml.)
+            template_id: The template's id (opaque; `tpl_…`).
             name: The new name.
             description: The new description; `null` clears it.
             fields: The new list of fields (replaces the old one).
@@ -1192,30 +1037,10 @@ class TemplatesWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """
-        Create a template (`POST /v1/templates`).
+        Create a template (`POST /v1/templates`), as an `APIResponse`.
 
-        Creates a review template: the ordered list of fields shown to the reviewer. Field names become the
-        keys of a completed review's `result`.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            name: The template's name.
-            fields: The form's fields, in display order; field names must be unique.
-            description: What the template is for.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Template`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.templates.create()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {
@@ -1245,27 +1070,10 @@ class TemplatesWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Deletion]:
         """
-        Delete a template (`DELETE /v1/templates/{template_id}`).
+        Delete a template (`DELETE /v1/templates/{template_id}`), as an `APIResponse`.
 
-        Deletes a template; existing reviews created from it are kept.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            template_id: (No description in openapi.yaml.)
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Deletion`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.templates.delete()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         return self._client._request_raw(
@@ -1287,25 +1095,10 @@ class TemplatesWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """
-        Get a template (`GET /v1/templates/{template_id}`).
+        Get a template (`GET /v1/templates/{template_id}`), as an `APIResponse`.
 
-        Returns one template with its fields.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            template_id: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Template`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (401, 403, 404, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.templates.get()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         return self._client._request_raw(
@@ -1327,27 +1120,10 @@ class TemplatesWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Page[Template]]:
         """
-        List templates (`GET /v1/templates`).
+        List templates (`GET /v1/templates`), as an `APIResponse`.
 
-        Lists templates, oldest first. Results are cursor-paginated: pass `meta.pagination.next_cursor` as
-        `cursor` to get the next page.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The first page (`Page[Template]`) inside an `APIResponse`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.templates.list()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the first page.
         """
 
         params: dict[str, Any] = {}
@@ -1378,31 +1154,10 @@ class TemplatesWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Template]:
         """
-        Update a template (`PATCH /v1/templates/{template_id}`).
+        Update a template (`PATCH /v1/templates/{template_id}`), as an `APIResponse`.
 
-        Changes a template's name, description or fields; fields left out are unchanged, and `fields`, when
-        given, replaces the whole list. Sends a `template.updated` webhook event.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            template_id: (No description in openapi.yaml.)
-            name: The new name.
-            description: The new description; `null` clears it.
-            fields: The new list of fields (replaces the old one).
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Template`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.templates.update()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {}
@@ -1514,7 +1269,7 @@ class Webhooks(Resource):
         Deletes a webhook endpoint; no further deliveries are made to it.
 
         Args:
-            webhook_id: (No description in openapi.yaml.)
+            webhook_id: The webhook's id (opaque; `wh_…`).
             idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
                 one is generated per call and reused on every retry of that call.
             extra_headers: Headers to add to this request.
@@ -1556,8 +1311,9 @@ class Webhooks(Resource):
         `meta.pagination.next_cursor` as `cursor` to get the next page.
 
         Args:
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
+            limit: Maximum number of items on the page (1 to 100). Server default: `20`.
+            cursor: Opaque cursor from the previous page's `meta.pagination.next_cursor`; omit it for the
+                first page.
             extra_headers: Headers to add to this request.
             timeout: Overrides the client's timeout for this call (`None`: no timeout).
             max_retries: Overrides the client's retry count for this call.
@@ -1617,7 +1373,7 @@ class Webhooks(Resource):
         unchanged. The secret stays the same and is not returned.
 
         Args:
-            webhook_id: (No description in openapi.yaml.)
+            webhook_id: The webhook's id (opaque; `wh_…`).
             url: The new URL.
             events: The new list of events (replaces the old one).
             active: `false` pauses deliveries; `true` resumes them.
@@ -1689,31 +1445,10 @@ class WebhooksWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[WebhookWithSecret]:
         """
-        Create a webhook (`POST /v1/webhooks`).
+        Create a webhook (`POST /v1/webhooks`), as an `APIResponse`.
 
-        Registers an HTTPS endpoint to receive the given events. The response includes the signing `secret`,
-        which is shown only this once: store it to verify `X-HITL-Signature` on deliveries.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            url: The URL to POST deliveries to (HTTPS in production).
-            events: The events to deliver.
-            active: Whether to start delivering right away. Server default: `True`.
-            description: A note about the endpoint.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `WebhookWithSecret`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.webhooks.create()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {
@@ -1745,27 +1480,10 @@ class WebhooksWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Deletion]:
         """
-        Delete a webhook (`DELETE /v1/webhooks/{webhook_id}`).
+        Delete a webhook (`DELETE /v1/webhooks/{webhook_id}`), as an `APIResponse`.
 
-        Deletes a webhook endpoint; no further deliveries are made to it.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            webhook_id: (No description in openapi.yaml.)
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Deletion`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.webhooks.delete()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         return self._client._request_raw(
@@ -1788,27 +1506,10 @@ class WebhooksWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Page[Webhook]]:
         """
-        List webhooks (`GET /v1/webhooks`).
+        List webhooks (`GET /v1/webhooks`), as an `APIResponse`.
 
-        Lists webhook endpoints, oldest first, without their secrets. Results are cursor-paginated: pass
-        `meta.pagination.next_cursor` as `cursor` to get the next page.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            limit:  Server default: `20`.
-            cursor: (No description in openapi.yaml.)
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The first page (`Page[Webhook]`) inside an `APIResponse`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.webhooks.list()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the first page.
         """
 
         params: dict[str, Any] = {}
@@ -1851,32 +1552,10 @@ class WebhooksWithRawResponse(Resource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[Webhook]:
         """
-        Update a webhook (`PATCH /v1/webhooks/{webhook_id}`).
+        Update a webhook (`PATCH /v1/webhooks/{webhook_id}`), as an `APIResponse`.
 
-        Changes a webhook's URL, events, description, or pauses it (`active: false`); fields left out are
-        unchanged. The secret stays the same and is not returned.
-
-        Returns the `APIResponse` (status, headers, request id, rate limit) instead of only the parsed result.
-
-        Args:
-            webhook_id: (No description in openapi.yaml.)
-            url: The new URL.
-            events: The new list of events (replaces the old one).
-            active: `false` pauses deliveries; `true` resumes them.
-            description: The new note; `null` clears it.
-            idempotency_key: Makes retries safe: the server runs a request with the same key once. By default
-                one is generated per call and reused on every retry of that call.
-            extra_headers: Headers to add to this request.
-            timeout: Overrides the client's timeout for this call (`None`: no timeout).
-            max_retries: Overrides the client's retry count for this call.
-
-        Returns:
-            The `Webhook`.
-
-        Raises:
-            APIStatusError: The API answered with an error; the subclass tells which
-                (400, 401, 403, 404, 409, 429, 500, 503 are documented).
-            APIConnectionError: No response arrived, after retries.
+        Takes the arguments of `client.webhooks.update()`. The response gives the status, headers,
+        request id and rate limit; `.parse()` gives the result.
         """
 
         body: dict[str, Any] = {}

@@ -1,5 +1,8 @@
 """The public surface: one set of shared classes, and sync names that mirror the async ones."""
 
+import subprocess
+import sys
+
 import hitl
 import hitl_async
 import hitl_sync
@@ -36,3 +39,25 @@ def test_public_classes_report_their_public_module() -> None:
     assert hitl_async.AsyncHITL.__module__ == "hitl_async"
     assert hitl_sync.HITL.__module__ == "hitl_sync"
     assert hitl_sync.Reviews.__module__ == "hitl_sync"
+
+
+def test_lazy_names_match_their_modules() -> None:
+    """The names that load on first use are exactly what their modules export."""
+    from hitl import _lazy, _webhooks
+    from hitl_async import _dedupe
+
+    assert sorted(_lazy.WEBHOOK_NAMES) == sorted(_webhooks.__all__)
+    assert sorted(name for name in hitl_async.__all__ if name in _dedupe.__all__) == sorted(_dedupe.__all__)
+
+
+def test_calling_the_api_does_not_load_webhook_receiving() -> None:
+    """`import hitl_sync` / `hitl_async` leaves webhook verification and anyio unloaded until used."""
+    code = (
+        "import sys, hitl_sync, hitl_async\n"
+        "assert 'hitl._webhooks' not in sys.modules and 'anyio' not in sys.modules, sorted(sys.modules)\n"
+        "assert hitl_sync.construct_event is hitl_async.construct_event\n"
+        "assert hitl_sync.ReviewCompletedEvent.__module__ == 'hitl'\n"
+        "assert hitl_sync.DuplicateGuard.__module__ == 'hitl_sync'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

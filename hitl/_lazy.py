@@ -1,0 +1,55 @@
+"""
+Names that load on first use.
+
+Receiving webhooks is not calling the API: verification, typed events and the duplicate guard stay unloaded
+until a program touches one of them, so a client that only calls the API does not pay their import time.
+`tests/test_exports.py` checks these lists against the modules' own `__all__`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Final
+
+__all__ = ["WEBHOOK_NAMES", "load"]
+
+WEBHOOK_NAMES: Final = (
+    "DEFAULT_TOLERANCE",
+    "DELIVERY_HEADER",
+    "EVENT_HEADER",
+    "SIGNATURE_HEADER",
+    "PayloadTypes",
+    "ReviewAssignedEvent",
+    "ReviewCancelledEvent",
+    "ReviewCompletedEvent",
+    "ReviewCreatedEvent",
+    "ReviewStartedEvent",
+    "ReviewWebhookEvent",
+    "SecretTypes",
+    "TemplateUpdatedEvent",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "construct_event",
+    "dedupe_key",
+    "make_event_payload",
+    "sign_delivery",
+    "sign_payload",
+    "verify_signature",
+)
+
+
+def load(package: str, name: str, homes: Mapping[str, str], namespace: dict[str, object]) -> object:
+    """
+    Import `name` from its home module, cache it in the package's `namespace`, and return it.
+
+    Classes from private modules report `package` as their module, as eagerly exported ones do.
+    """
+    home = homes.get(name)
+    if home is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    value: object = getattr(importlib.import_module(home), name)
+    if isinstance(value, type) and "._" in value.__module__:
+        value.__module__ = package
+    namespace[name] = value
+    return value
