@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from codegen._ir import API, Field, Operation, Resource
+from codegen._ir import API, Field, Operation, Resource, SpecError
 
 __all__ = ["HEADER", "format_source", "render_models", "render_resources"]
 
@@ -82,6 +82,7 @@ def _environment() -> jinja2.Environment:
         path_expression=_path_expression,
         client_call=_client_call,
         mixins=_mixins,
+        flat_field=_flat_field,
     )
     return env
 
@@ -120,6 +121,97 @@ def _attribute_default(field: Field) -> str:
     if field.required:
         return ""
     return f" = {field.default or 'None'}"
+
+
+# Flat structure functions (`_structure_<Model>` in hitl/_models.py): the fast path of the converter's hook
+# for models. Each field becomes a few statements on a local named like the field, which check the JSON value
+# exactly as the converter's hooks in hitl/_converter.py would and raise `FlatMiss` at anything else (the
+# hook then takes the detailed cattrs path). They only see plain JSON types: `x.__class__ is str`, never
+# `isinstance`, so a subclass is left to the detailed path.
+_FLAT_EXACT = {"str", "bool", "int"}  # the converter returns these values as they are
+# Names a flat function uses besides its fields' locals: a field may not be called one of these.
+_FLAT_NAMES = {"data", "self", "object", "str", "bool", "int", "float", "dict", "list", "item", "FlatMiss"}
+
+
+def _flat_field(field: Field, api: API) -> str:
+    """The statements of a flat structure function that set the local `<field.name>` from `data`."""
+    if field.name in _FLAT_NAMES or field.name.startswith(("flat_", "_structure_")):
+        raise SpecError(f"field {field.name!r} clashes with a name the flat structure functions use")
+    parts = _attribute_type(field).split(" | ")
+    nullable = "None" in parts
+    parts = [p for p in parts if p != "None"]
+    if len(parts) != 1:
+        raise SpecError(f"field {field.name!r}: no flat structuring for {_attribute_type(field)!r}")
+    type_ = parts[0]
+    check = _flat_check(field.name, type_, api)
+    if nullable and type_ in _FLAT_EXACT:
+        check = [
+            f"if {field.name} is not None and {field.name}.__class__ is not {type_}:",
+            "    raise FlatMiss",
+        ]
+    elif nullable:
+        check = [f"if {field.name} is not None:", *("    " + line for line in check)]
+    key = repr(field.name)
+    if field.required:
+        lines = [f"{field.name} = data[{key}]", *check]
+    elif field.default is None:  # the attribute defaults to None: absent and null read the same
+        lines = [f"{field.name} = data.get({key})", *check]
+    else:
+        lines = [
+            f"if {key} in data:",
+            f"    {field.name} = data[{key}]",
+            *("    " + line for line in check),
+            "else:",
+            f"    {field.name} = {field.default}",
+        ]
+    return "\n    ".join(lines)
+
+
+def _flat_check(name: str, type_: str, api: API) -> list[str]:
+    """Statements that check the non-null value in local `name` against `type_` and convert it in place."""
+    enums = {e.name for e in api.enums}
+    models = {m.name for m in api.models}
+    if type_ in _FLAT_EXACT:
+        return [f"if {name}.__class__ is not {type_}:", "    raise FlatMiss"]
+    if type_ == "float":
+        return [
+            f"if {name}.__class__ is int:",
+            f"    {name} = float({name})",
+            f"elif {name}.__class__ is not float:",
+            "    raise FlatMiss",
+        ]
+    if type_ == "dict[str, Any]":  # free-form: a shallow copy
+        return [f"if {name}.__class__ is not dict:", "    raise FlatMiss", f"{name} = dict({name})"]
+    if type_.startswith("list[") and type_.endswith("]"):
+        item = type_[len("list[") : -1]
+        if item in _FLAT_EXACT:
+            return [
+                f"if {name}.__class__ is not list:",
+                "    raise FlatMiss",
+                f"for item in {name}:",
+                f"    if item.__class__ is not {item}:",
+                "        raise FlatMiss",
+                f"{name} = list({name})",
+            ]
+        return [
+            f"if {name}.__class__ is not list:",
+            "    raise FlatMiss",
+            f"{name} = [{_flat_call('item', item, api)} for item in {name}]",
+        ]
+    if type_ in enums | models or type_ == "dt.datetime":
+        return [f"{name} = {_flat_call(name, type_, api)}"]
+    raise SpecError(f"field {name!r}: no flat structuring for {type_!r}; add it to codegen/_render.py")
+
+
+def _flat_call(name: str, type_: str, api: API) -> str:
+    """An expression that structures the non-null value in `name` (a list item or a field)."""
+    if type_ in {m.name for m in api.models}:
+        return f"_structure_{type_}({name})"
+    if type_ in {e.name for e in api.enums}:
+        return f"flat_enum({name}, {type_})"
+    if type_ == "dt.datetime":
+        return f"flat_datetime({name})"
+    raise SpecError(f"no flat structuring for list items of type {type_!r}; add it to codegen/_render.py")
 
 
 def _argument_type(field: Field) -> str:

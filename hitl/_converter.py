@@ -5,6 +5,12 @@ Configured here and nowhere else. It is lenient where the API may grow (unknown 
 accept values they do not know, see `hitl._models`) and strict where data would be wrong (a missing required
 field or a value of the wrong type fails: cattrs on its own would turn `5` into `"5"` and `"false"` into
 `True`).
+
+Models take a fast path first: `hitl._models` has a flat function per model, generated from openapi.yaml,
+that builds it straight from a JSON dict and raises `FlatMiss` (or any error) at the first thing it does not
+expect. The hook made by `_model_hook` then reruns the data through the detailed cattrs path, which alone
+decides what is accepted and words every error. A flat function only accepts what that path accepts and
+builds the same model (`tests/test_fast_structure.py` compares them).
 """
 
 from __future__ import annotations
@@ -17,8 +23,17 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 import cattrs
 from cattrs.cols import list_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn
 
-__all__ = ["converter", "describe_structure_error", "structure"]
+__all__ = [
+    "FlatMiss",
+    "converter",
+    "describe_structure_error",
+    "detailed_structure_hook",
+    "flat_datetime",
+    "flat_enum",
+    "structure",
+]
 
 T = TypeVar("T")
 
@@ -114,6 +129,55 @@ def _optional_hook(type_: Any) -> Callable[[Any, Any], Any]:
     return structure_optional
 
 
+class FlatMiss(Exception):
+    """A flat structure function met something it does not handle; the detailed path decides."""
+
+
+def flat_datetime(value: Any) -> dt.datetime:
+    """`_structure_datetime` for a JSON value, in flat structure functions: plain strings only."""
+    if value.__class__ is not str:
+        raise FlatMiss
+    parsed = _fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def flat_enum(value: Any, type_: Any) -> Any:
+    """The open-enum hook of `hitl._modelbase` for a JSON value, in flat structure functions: strings only."""
+    if value.__class__ is not str:
+        raise FlatMiss
+    member = type_._value2member_map_.get(value)
+    return member if member is not None else type_(value)
+
+
+def _has_flat_structure(type_: Any) -> bool:
+    return isinstance(type_, type) and getattr(type_, "_structure_flat", None) is not None
+
+
+def detailed_structure_hook(cls: type[T]) -> Callable[[Any, Any], T]:
+    """
+    The detailed cattrs hook of a model: what the converter would build for it on its own (same settings).
+
+    The fallback of the fast path, and the reference it is tested against.
+    """
+    # Every setting (detailed validation, extra keys ignored, ...) comes from `converter`, as for any class.
+    return make_dict_structure_fn(cls, converter)
+
+
+def _model_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    # Models with a generated flat function (`Model._structure_flat`, set in `hitl._models`): that first, and
+    # on any failure the detailed path, so errors and their notes are exactly cattrs'.
+    flat = cls._structure_flat
+    detailed = detailed_structure_hook(cls)
+
+    def structure_model(value: Any, _: Any) -> Any:
+        try:
+            return flat(value)
+        except Exception:
+            return detailed(value, cls)
+
+    return structure_model
+
+
 converter.register_structure_hook(dt.datetime, _structure_datetime)
 converter.register_unstructure_hook(dt.datetime, _unstructure_datetime)
 # These also match subclasses: the string enums get their own hook, more specific, in `hitl._modelbase`.
@@ -124,6 +188,7 @@ converter.register_structure_hook(float, _structure_float)
 converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _structure_free_form)
 converter.register_structure_hook_factory(_is_list, _list_hook)
 converter.register_structure_hook_factory(_is_optional, _optional_hook)
+converter.register_structure_hook_factory(_has_flat_structure, _model_hook)
 
 
 def structure(data: Any, cls: type[T]) -> T:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import Any, Self, cast
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Self, cast
 
 from hitl._converter import converter
 
@@ -15,6 +15,10 @@ class Model:
     """Base of every API model: plain attrs classes with `to_dict()` and `from_dict()`."""
 
     __slots__ = ()
+
+    # The model's flat structure function, set by `hitl._models` for each generated class: the fast path of
+    # the converter's hook for models (see `hitl._converter`). `None`: the detailed cattrs path only.
+    _structure_flat: ClassVar[Callable[[Any], Any] | None] = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict the API would send for this object (unset optional fields left out)."""

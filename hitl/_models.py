@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from hitl._converter import FlatMiss, flat_datetime, flat_enum
 from hitl._modelbase import Model, OpenEnum
 
 __all__ = [
@@ -98,6 +99,27 @@ class Deletion(Model):
     deleted: bool
 
 
+def _structure_Deletion(data: Any) -> Deletion:
+    """`Deletion` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    deleted = data["deleted"]
+    if deleted.__class__ is not bool:
+        raise FlatMiss
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(Deletion)
+    self.id = id
+    self.deleted = deleted
+    return self
+
+
+Deletion._structure_flat = _structure_Deletion
+
+
 @attrs.define(kw_only=True)
 class ReviewContent(Model):
     """
@@ -110,6 +132,29 @@ class ReviewContent(Model):
 
     text: str
     metadata: dict[str, Any] | None = None
+
+
+def _structure_ReviewContent(data: Any) -> ReviewContent:
+    """`ReviewContent` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    text = data["text"]
+    if text.__class__ is not str:
+        raise FlatMiss
+    metadata = data.get("metadata")
+    if metadata is not None:
+        if metadata.__class__ is not dict:
+            raise FlatMiss
+        metadata = dict(metadata)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(ReviewContent)
+    self.text = text
+    self.metadata = metadata
+    return self
+
+
+ReviewContent._structure_flat = _structure_ReviewContent
 
 
 @attrs.define(kw_only=True)
@@ -148,6 +193,73 @@ class Review(Model):
     updated_at: dt.datetime | None = None
 
 
+def _structure_Review(data: Any) -> Review:
+    """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    template_id = data["template_id"]
+    if template_id.__class__ is not str:
+        raise FlatMiss
+    status = data["status"]
+    status = flat_enum(status, ReviewStatus)
+    content = data.get("content")
+    if content is not None:
+        content = _structure_ReviewContent(content)
+    assignees = data.get("assignees")
+    if assignees is not None:
+        if assignees.__class__ is not list:
+            raise FlatMiss
+        for item in assignees:
+            if item.__class__ is not str:
+                raise FlatMiss
+        assignees = list(assignees)
+    priority = data.get("priority")
+    if priority is not None:
+        priority = flat_enum(priority, Priority)
+    due_date = data.get("due_date")
+    if due_date is not None:
+        due_date = flat_datetime(due_date)
+    result = data.get("result")
+    if result is not None:
+        if result.__class__ is not dict:
+            raise FlatMiss
+        result = dict(result)
+    reviewer = data.get("reviewer")
+    if reviewer is not None and reviewer.__class__ is not str:
+        raise FlatMiss
+    completed_at = data.get("completed_at")
+    if completed_at is not None:
+        completed_at = flat_datetime(completed_at)
+    created_at = data.get("created_at")
+    if created_at is not None:
+        created_at = flat_datetime(created_at)
+    updated_at = data.get("updated_at")
+    if updated_at is not None:
+        updated_at = flat_datetime(updated_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(Review)
+    self.id = id
+    self.template_id = template_id
+    self.status = status
+    self.content = content
+    self.assignees = assignees
+    self.priority = priority
+    self.due_date = due_date
+    self.result = result
+    self.reviewer = reviewer
+    self.completed_at = completed_at
+    self.created_at = created_at
+    self.updated_at = updated_at
+    return self
+
+
+Review._structure_flat = _structure_Review
+
+
 @attrs.define(kw_only=True)
 class Team(Model):
     """
@@ -166,6 +278,35 @@ class Team(Model):
     created_at: dt.datetime | None = None
 
 
+def _structure_Team(data: Any) -> Team:
+    """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    name = data["name"]
+    if name.__class__ is not str:
+        raise FlatMiss
+    description = data.get("description")
+    if description is not None and description.__class__ is not str:
+        raise FlatMiss
+    created_at = data.get("created_at")
+    if created_at is not None:
+        created_at = flat_datetime(created_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(Team)
+    self.id = id
+    self.name = name
+    self.description = description
+    self.created_at = created_at
+    return self
+
+
+Team._structure_flat = _structure_Team
+
+
 @attrs.define(kw_only=True)
 class TeamMember(Model):
     """
@@ -180,6 +321,30 @@ class TeamMember(Model):
     email: str
     role: TeamRole
     added_at: dt.datetime | None = None
+
+
+def _structure_TeamMember(data: Any) -> TeamMember:
+    """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    email = data["email"]
+    if email.__class__ is not str:
+        raise FlatMiss
+    role = data["role"]
+    role = flat_enum(role, TeamRole)
+    added_at = data.get("added_at")
+    if added_at is not None:
+        added_at = flat_datetime(added_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(TeamMember)
+    self.email = email
+    self.role = role
+    self.added_at = added_at
+    return self
+
+
+TeamMember._structure_flat = _structure_TeamMember
 
 
 @attrs.define(kw_only=True)
@@ -206,6 +371,53 @@ class TemplateField(Model):
     options: list[str] | None = None
 
 
+def _structure_TemplateField(data: Any) -> TemplateField:
+    """`TemplateField` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    name = data["name"]
+    if name.__class__ is not str:
+        raise FlatMiss
+    type = data["type"]
+    type = flat_enum(type, FieldType)
+    label = data["label"]
+    if label.__class__ is not str:
+        raise FlatMiss
+    if "editable" in data:
+        editable = data["editable"]
+        if editable.__class__ is not bool:
+            raise FlatMiss
+    else:
+        editable = False
+    if "required" in data:
+        required = data["required"]
+        if required.__class__ is not bool:
+            raise FlatMiss
+    else:
+        required = False
+    options = data.get("options")
+    if options is not None:
+        if options.__class__ is not list:
+            raise FlatMiss
+        for item in options:
+            if item.__class__ is not str:
+                raise FlatMiss
+        options = list(options)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(TemplateField)
+    self.name = name
+    self.type = type
+    self.label = label
+    self.editable = editable
+    self.required = required
+    self.options = options
+    return self
+
+
+TemplateField._structure_flat = _structure_TemplateField
+
+
 @attrs.define(kw_only=True)
 class Template(Model):
     """
@@ -226,6 +438,44 @@ class Template(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+def _structure_Template(data: Any) -> Template:
+    """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    name = data["name"]
+    if name.__class__ is not str:
+        raise FlatMiss
+    fields = data["fields"]
+    if fields.__class__ is not list:
+        raise FlatMiss
+    fields = [_structure_TemplateField(item) for item in fields]
+    description = data.get("description")
+    if description is not None and description.__class__ is not str:
+        raise FlatMiss
+    created_at = data.get("created_at")
+    if created_at is not None:
+        created_at = flat_datetime(created_at)
+    updated_at = data.get("updated_at")
+    if updated_at is not None:
+        updated_at = flat_datetime(updated_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(Template)
+    self.id = id
+    self.name = name
+    self.fields = fields
+    self.description = description
+    self.created_at = created_at
+    self.updated_at = updated_at
+    return self
+
+
+Template._structure_flat = _structure_Template
 
 
 @attrs.define(kw_only=True)
@@ -250,6 +500,48 @@ class Webhook(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+def _structure_Webhook(data: Any) -> Webhook:
+    """`Webhook` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    url = data["url"]
+    if url.__class__ is not str:
+        raise FlatMiss
+    events = data["events"]
+    if events.__class__ is not list:
+        raise FlatMiss
+    events = [flat_enum(item, WebhookEventType) for item in events]
+    active = data["active"]
+    if active.__class__ is not bool:
+        raise FlatMiss
+    description = data.get("description")
+    if description is not None and description.__class__ is not str:
+        raise FlatMiss
+    created_at = data.get("created_at")
+    if created_at is not None:
+        created_at = flat_datetime(created_at)
+    updated_at = data.get("updated_at")
+    if updated_at is not None:
+        updated_at = flat_datetime(updated_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(Webhook)
+    self.id = id
+    self.url = url
+    self.events = events
+    self.active = active
+    self.description = description
+    self.created_at = created_at
+    self.updated_at = updated_at
+    return self
+
+
+Webhook._structure_flat = _structure_Webhook
 
 
 @attrs.define(kw_only=True)
@@ -277,3 +569,49 @@ class WebhookWithSecret(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+def _structure_WebhookWithSecret(data: Any) -> WebhookWithSecret:
+    """`WebhookWithSecret` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if data.__class__ is not dict:
+        raise FlatMiss
+    id = data["id"]
+    if id.__class__ is not str:
+        raise FlatMiss
+    url = data["url"]
+    if url.__class__ is not str:
+        raise FlatMiss
+    events = data["events"]
+    if events.__class__ is not list:
+        raise FlatMiss
+    events = [flat_enum(item, WebhookEventType) for item in events]
+    active = data["active"]
+    if active.__class__ is not bool:
+        raise FlatMiss
+    secret = data["secret"]
+    if secret.__class__ is not str:
+        raise FlatMiss
+    description = data.get("description")
+    if description is not None and description.__class__ is not str:
+        raise FlatMiss
+    created_at = data.get("created_at")
+    if created_at is not None:
+        created_at = flat_datetime(created_at)
+    updated_at = data.get("updated_at")
+    if updated_at is not None:
+        updated_at = flat_datetime(updated_at)
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    self = object.__new__(WebhookWithSecret)
+    self.id = id
+    self.url = url
+    self.events = events
+    self.active = active
+    self.secret = secret
+    self.description = description
+    self.created_at = created_at
+    self.updated_at = updated_at
+    return self
+
+
+WebhookWithSecret._structure_flat = _structure_WebhookWithSecret
