@@ -4,11 +4,15 @@ A private event loop on a daemon thread, for work that outlives the request that
 Webhook deliveries and delayed auto-completions run here rather than on the loop serving requests. That
 loop may belong to a test (behind `httpx.ASGITransport`) and close when the test ends, or be a uvicorn
 loop on another thread; this one is always there, whichever thread asks, until `close()`.
+
+Work is handed over in a fresh, empty `contextvars.Context`: the caller's context may say it runs under
+trio (sniffio keeps that in a context variable), and httpx on this asyncio loop must not believe it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -62,7 +66,7 @@ class BackgroundLoop:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-        self._running_loop().call_soon_threadsafe(start)
+        self._running_loop().call_soon_threadsafe(start, context=contextvars.Context())
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> None:
         """Call `callback` on the loop after `delay` seconds; callable from any thread."""
@@ -77,11 +81,12 @@ class BackgroundLoop:
             handle = asyncio.get_running_loop().call_later(delay, fire)
             self._timers.add(handle)
 
-        self._running_loop().call_soon_threadsafe(schedule)
+        self._running_loop().call_soon_threadsafe(schedule, context=contextvars.Context())
 
     def run(self, coroutine: Coroutine[Any, Any, _T], *, timeout: float = _JOIN_SECONDS) -> _T:
         """Run a coroutine on the loop and wait for its result; not from the loop's own thread."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._running_loop()).result(timeout)
+        future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coroutine, self._running_loop())
+        return future.result(timeout)
 
     async def _cancel_everything(self) -> None:
         for timer in self._timers:
