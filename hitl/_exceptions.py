@@ -170,8 +170,41 @@ class APIStatusError(HITLError):
         cls = getattr(type(self), "_code_class", type(self))
         return (
             _rebuild_status_error,
-            (cls, self.message, self.response, self.code, self.details, self.request_id),
+            (
+                cls,
+                self.message,
+                _without_credentials(self.response),
+                self.code,
+                self.details,
+                self.request_id,
+            ),
         )
+
+
+_CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization"})
+
+
+def _without_credentials(response: httpx.Response) -> httpx.Response:
+    """
+    The response as it is pickled: same status, headers and body, but its request loses its credentials.
+
+    A pickled error travels (to worker processes, task queues, crash reports); the API key must not.
+    """
+    try:
+        request = response.request
+    except RuntimeError:  # a response built without a request carries no credentials
+        return response
+    headers = [
+        (name, value) for name, value in request.headers.raw if name.lower() not in _CREDENTIAL_HEADERS
+    ]
+    # The body is kept decoded, so the encoding header goes too.
+    response_headers = [(n, v) for n, v in response.headers.raw if n.lower() != b"content-encoding"]
+    return httpx.Response(
+        response.status_code,
+        headers=response_headers,
+        content=response.content,
+        request=httpx.Request(request.method, request.url, headers=headers),
+    )
 
 
 def _rebuild_status_error(

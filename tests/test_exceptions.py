@@ -35,7 +35,7 @@ from hitl import (
     WebhookVerificationError,
 )
 from hitl._exceptions import make_status_error, status_error_class
-from tests.helpers import error, raw
+from tests.helpers import API_KEY, error, raw
 
 REQUEST = httpx.Request("GET", "https://api.hitl.sh/v1/reviews/rev_123")
 
@@ -207,3 +207,22 @@ def test_wait_timeout_error_message() -> None:
     exc = WaitTimeoutError("rev_1", "in_progress", 600.0)
     assert str(exc).startswith("review rev_1 was still in_progress after waiting 600.0s; wait longer")
     assert (exc.review_id, exc.last_status, exc.waited) == ("rev_1", "in_progress", 600.0)
+
+
+def test_pickled_status_error_leaves_the_api_key_behind() -> None:
+    """A pickled error keeps its response and request, but not the request's Authorization header."""
+    request = httpx.Request(
+        "GET", "https://api.hitl.sh/v1/reviews/rev_1", headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    answer = error(404, "review_not_found", "gone")
+    answer.request = request
+    exc = make_status_error(answer)
+
+    data = pickle.dumps(exc)
+    again = pickle.loads(data)
+
+    assert API_KEY.encode() not in data
+    assert "authorization" not in again.response.request.headers
+    assert again.response.request.url == request.url
+    assert again.response.json()["error"]["code"] == "review_not_found"
+    assert exc.response.request.headers["authorization"] == f"Bearer {API_KEY}"  # the live error is untouched
