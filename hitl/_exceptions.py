@@ -28,7 +28,7 @@ HITLError
 └── WebhookVerificationError        a webhook delivery failed verification (also a ValueError)
     ├── WebhookSignatureError           missing, malformed or wrong signature, or a bad secret
     ├── WebhookTimestampError           signed timestamp outside the tolerance (a replay?)
-    └── WebhookPayloadError             signature fine, but the body is not a valid event
+    └── WebhookPayloadError             the body is not a webhook event (or not raw bytes/text at all)
 ```
 
 Catch a status class (`NotFoundError`) to handle every code of that status, or a code class
@@ -334,7 +334,10 @@ class WebhookTimestampError(WebhookVerificationError):
 
 
 class WebhookPayloadError(WebhookVerificationError):
-    """The signature matched, but the body is not UTF-8 JSON of a webhook event."""
+    """
+    The body is not a webhook event: not bytes or text (pass the raw request body, not parsed JSON), or,
+    once the signature matched, not UTF-8 JSON of a known event shape.
+    """
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

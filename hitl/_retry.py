@@ -26,8 +26,8 @@ class RetryPolicy:
     """
     How a client retries failed requests.
 
-    Retried: connection errors, timeouts, and the statuses in `retry_statuses`. Every POST carries one
-    `Idempotency-Key` for all its attempts, so a retried create never creates twice.
+    Retried: connection errors, timeouts, and the statuses in `retry_statuses`. Every write (POST, PATCH,
+    DELETE) carries one `Idempotency-Key` for all its attempts, so a retried create never creates twice.
 
     The n-th retry waits `min(initial_delay * 2**n, max_delay)`, shortened by a random share of up to `jitter`
     so that many clients do not retry in step. When the server says how long to wait (`Retry-After`, or
