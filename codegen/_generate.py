@@ -15,22 +15,22 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each derived directory, its async source, and the hand-written files it keeps (twins that no token rename
 # can derive, and files that are not code).
 _DERIVED = [
-    (Path("hitl_sync"), Path("hitl_async"), frozenset({"_backend.py"})),
+    (Path("hitl_sync"), Path("hitl_async"), frozenset({"_backend.py", "_raw.py"})),
     (Path("tests/_sync"), Path("tests/_async"), frozenset({"conftest.py"})),
 ]
+# The generated resources package: one module per tag of openapi.yaml, the client, and `__init__.py`.
+_RESOURCES = Path("hitl_async/_resources")
 
 
 def generated_roots() -> list[tuple[Path, frozenset[str]]]:
     """Directories whose every file is generated, but for the hand-written names given."""
-    return [(target, keep) for target, _, keep in _DERIVED]
+    return [(target, keep) for target, _, keep in _DERIVED] + [(_RESOURCES, frozenset())]
 
 
 def expected_files(spec: Path, root: Path) -> dict[Path, str]:
     api = load_api(spec)
-    files = {
-        Path("hitl/_models.py"): render_models(api),
-        Path("hitl_async/_resources.py"): render_resources(api),
-    }
+    files = {Path("hitl/_models.py"): render_models(api)}
+    files.update({_RESOURCES / name: source for name, source in render_resources(api).items()})
     for target, source, keep in _DERIVED:
         on_disk = {p.relative_to(root) for p in (root / source).rglob("*") if p.is_file()}
         generated_here = {p for p in files if p.is_relative_to(source)}

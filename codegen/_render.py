@@ -31,32 +31,50 @@ def render_models(api: API) -> str:
     return format_source(source, fix_imports=True)
 
 
-def render_resources(api: API) -> str:
-    used = sorted(
-        {op.result for resource in api.resources for op in resource.operations} | _argument_types(api)
-    )
-    mixin_imports = [
-        f"from {module} import {name}"
-        for tag, (module, name) in sorted(RESOURCE_MIXINS.items())
-        if any(r.name == tag for r in api.resources)
-    ]
-    source = (
-        _environment()
-        .get_template("resources.py.jinja")
-        .render(api=api, header=HEADER, model_imports=used, mixin_imports=mixin_imports)
-    )
-    return format_source(source, fix_imports=True)
+def render_resources(api: API) -> dict[str, str]:
+    """`hitl_async/_resources/` as {file name: source}: one module per resource, the client, `__init__.py`."""
+    environment = _environment()
+    files: dict[str, str] = {}
+    for resource in api.resources:
+        if resource.name in _RESOURCE_PACKAGE_NAMES:
+            raise SpecError(f"tag {resource.name!r} names a module of hitl_async/_resources/; rename it")
+        used = sorted({op.result for op in resource.operations} | _argument_types(api, resource))
+        mixin = RESOURCE_MIXINS.get(resource.name)
+        source = environment.get_template("resource.py.jinja").render(
+            api=api,
+            resource=resource,
+            header=HEADER,
+            model_imports=used,
+            encode_imports=sorted(_encoders(resource)),
+            mixin_imports=[f"from {mixin[0]} import {mixin[1]}"] if mixin else [],
+        )
+        files[f"{resource.name}.py"] = format_source(source, fix_imports=True)
+    for name, template in [("client.py", "client.py.jinja"), ("__init__.py", "resources_init.py.jinja")]:
+        source = environment.get_template(template).render(api=api, header=HEADER)
+        files[name] = format_source(source, fix_imports=True)
+    return files
 
 
-def _argument_types(api: API) -> set[str]:
-    """Model and enum names that appear in method signatures."""
+# Modules of hitl_async/_resources/ that are not a resource's: a tag may not be named like one.
+_RESOURCE_PACKAGE_NAMES = {"client", "__init__"}
+
+
+def _encoders(resource: Resource) -> set[str]:
+    """The `hitl._encode` functions the resource's methods call (imported by name: see `format_source`)."""
+    names = {field.encoder for op in resource.operations for field in _arguments(op) if field.encoder}
+    if any(op.path_params for op in resource.operations):
+        names.add("path_segment")
+    return names
+
+
+def _argument_types(api: API, resource: Resource) -> set[str]:
+    """Model and enum names that appear in the resource's method signatures."""
     known = {e.name for e in api.enums} | {m.name for m in api.models}
     names: set[str] = set()
-    for resource in api.resources:
-        for op in resource.operations:
-            for field in _arguments(op):
-                words = field.input_type.replace("|", " ").replace("[", " ").replace("]", " ").split()
-                names.update(word for word in words if word in known)
+    for op in resource.operations:
+        for field in _arguments(op):
+            words = field.input_type.replace("|", " ").replace("[", " ").replace("]", " ").split()
+            names.update(word for word in words if word in known)
     return names
 
 
@@ -80,7 +98,6 @@ def _environment() -> jinja2.Environment:
         return_type=_return_type,
         encode=_encode,
         path_expression=_path_expression,
-        client_call=_client_call,
         mixins=_mixins,
         flat_field=_flat_field,
     )
@@ -244,10 +261,8 @@ def _arguments(op: Operation) -> list[Field]:
     return sorted(fields, key=lambda f: not f.required)
 
 
-def _return_type(op: Operation, raw: bool) -> str:
-    if op.paginated:
-        return f"APIResponse[Page[{op.result}]]" if raw else f"AsyncPaginator[{op.result}]"
-    return f"APIResponse[{op.result}]" if raw else op.result
+def _return_type(op: Operation) -> str:
+    return f"AsyncPaginator[{op.result}]" if op.paginated else op.result
 
 
 def _encode(field: Field) -> str:
@@ -271,11 +286,6 @@ def _path_expression(op: Operation) -> str:
             "{" + param.name + "}", "{path_segment(" + param.name + ', "' + param.name + '")}'
         )
     return f'f"{path}"'
-
-
-def _client_call(op: Operation, raw: bool) -> str:
-    name = "_request_page" if op.paginated else "_request"
-    return name + "_raw" if raw else name
 
 
 def _mixins(resource: Resource) -> list[str]:

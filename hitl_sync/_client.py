@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import attrs
 import httpx
@@ -36,7 +36,7 @@ from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_sync._backend import sleep
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Resource"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Resource", "RawResponseHeaders"]
 
 T = TypeVar("T")
 
@@ -166,7 +166,9 @@ class BaseClient:
         # Never the key.
         return f"<{type(self).__name__} base_url={self._base_url!r}>"
 
-    # The pipeline. Generated resource methods call the four entry points below.
+    # The pipeline. Generated resource methods call the two entry points below; their `with_raw_response`
+    # twins (hitl_sync/_raw.py) call the same methods with `RawResponseHeaders` as `extra_headers`, which
+    # makes the entry point return the `APIResponse` around the result instead.
 
     def _request(
         self,
@@ -181,33 +183,12 @@ class BaseClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> T:
-        response, _ = self._send_with_retries(
-            method, path, params, json, idempotency_key, extra_headers, timeout, max_retries
-        )
-        return _parse_data(response, cast_to)
-
-    def _request_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[T]:
         response, retries = self._send_with_retries(
             method, path, params, json, idempotency_key, extra_headers, timeout, max_retries
         )
-        return APIResponse(
-            response,
-            request_id=_request_id(response),
-            retries_taken=retries,
-            parse=lambda: _parse_data(response, cast_to),
-        )
+        if isinstance(extra_headers, RawResponseHeaders):
+            return cast(T, _raw_response(response, retries, lambda: _parse_data(response, cast_to)))
+        return _parse_data(response, cast_to)
 
     def _request_page(
         self,
@@ -220,31 +201,12 @@ class BaseClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Page[T]:
-        response, _ = self._send_with_retries(
-            method, path, params, None, NOT_GIVEN, extra_headers, timeout, max_retries
-        )
-        return _parse_page(response, item_type)
-
-    def _request_page_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        item_type: type[T],
-        params: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Page[T]]:
         response, retries = self._send_with_retries(
             method, path, params, None, NOT_GIVEN, extra_headers, timeout, max_retries
         )
-        return APIResponse(
-            response,
-            request_id=_request_id(response),
-            retries_taken=retries,
-            parse=lambda: _parse_page(response, item_type),
-        )
+        if isinstance(extra_headers, RawResponseHeaders):
+            return cast(Page[T], _raw_response(response, retries, lambda: _parse_page(response, item_type)))
+        return _parse_page(response, item_type)
 
     def _send_with_retries(
         self,
@@ -378,6 +340,30 @@ class Resource:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+
+class RawResponseHeaders(dict[str, str]):
+    """
+    The `extra_headers` of a call made through `with_raw_response`: the headers to send, and the mark that
+    makes the pipeline return the `APIResponse` rather than the parsed result.
+    """
+
+    @classmethod
+    def around(cls, headers: object) -> RawResponseHeaders:
+        """The caller's `extra_headers` (a mapping, or None for none), marked."""
+        if headers is None:
+            return cls()
+        if not isinstance(headers, Mapping):
+            raise InvalidArgumentError(
+                f"extra_headers must be a mapping of header names to values, got {type(headers).__name__}"
+            )
+        return cls(headers)
+
+
+def _raw_response(response: httpx.Response, retries: int, parse: Callable[[], T]) -> APIResponse[T]:
+    # The entry points hand this on cast to the plain result's type: only the raw-response wrappers, which
+    # say the real type in their signatures, ever receive it.
+    return APIResponse(response, request_id=_request_id(response), retries_taken=retries, parse=parse)
 
 
 def _retry_reason(error: HITLError) -> str:

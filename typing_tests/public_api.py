@@ -30,6 +30,10 @@ async def async_client(hitl: hitl_async.AsyncHITL) -> None:
     raw = await hitl.reviews.with_raw_response.get("rev_1")
     assert_type(raw, APIResponse[Review])
     assert_type(raw.parse(), Review)
+    assert_type(await hitl.reviews.with_raw_response.list(limit=1), APIResponse[Page[Review]])
+    created_raw = hitl.webhooks.with_raw_response.create(url="https://example.com/hooks", events=[])
+    assert_type(await created_raw, APIResponse[WebhookWithSecret])
+    await hitl.reviews.with_raw_response.get(review_id=1)  # type: ignore[arg-type]
     assert_type(await hitl.reviews.wait("rev_1", timeout=60), Review)
     assert_type(await hitl.templates.delete("tpl_1"), Deletion)
     webhook = await hitl.webhooks.create(url="https://example.com/hooks", events=["review.completed"])
@@ -47,6 +51,8 @@ def sync_client(hitl: hitl_sync.HITL) -> None:
     for review in hitl.reviews.list(status="completed"):
         assert_type(review, Review)
     assert_type(hitl.reviews.with_raw_response.get("rev_1").parse(), Review)
+    assert_type(hitl.reviews.with_raw_response.list().parse(), Page[Review])
+    hitl.reviews.with_raw_response.update("rev_1", priority="hgh")  # type: ignore[arg-type]
     assert_type(hitl.reviews.wait("rev_1"), Review)
     assert_type(hitl.templates.get("tpl_1"), Template)
     hitl.reviews.create(template_id="tpl_1", content={"text": "x"}, priority="hgh")  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
 
 import httpx
@@ -23,7 +24,7 @@ from hitl_async import (
     ReviewNotFoundError,
     __version__,
 )
-from tests.helpers import API_KEY, REVIEW, error, ok, page, sequence
+from tests.helpers import API_KEY, REVIEW, body, error, ok, page, sequence
 
 from ._support import make_client, record_sleeps
 
@@ -328,6 +329,46 @@ async def test_raw_response_counts_retries(monkeypatch: pytest.MonkeyPatch) -> N
     handler, _ = sequence(error(503, "service_unavailable"), ok(REVIEW))
     raw = await make_client(handler).reviews.with_raw_response.get("rev_123")
     assert raw.retries_taken == 1
+
+
+async def test_raw_response_sends_the_callers_headers_and_arguments() -> None:
+    """A raw call is the method's own call: the same arguments, headers and idempotency key reach the wire."""
+    handler, seen = sequence(ok(REVIEW), page([REVIEW]))
+    hitl = make_client(handler)
+    await hitl.reviews.with_raw_response.update(
+        "rev_123", priority="high", idempotency_key="key-1", extra_headers={"X-Trace": "t1"}
+    )
+    await hitl.reviews.with_raw_response.list(status="completed", limit=5)
+    assert (seen[0].method, seen[0].url.path, body(seen[0])) == (
+        "PATCH",
+        "/v1/reviews/rev_123",
+        {"priority": "high"},
+    )
+    assert (seen[0].headers["idempotency-key"], seen[0].headers["x-trace"]) == ("key-1", "t1")
+    assert dict(seen[1].url.params) == {"status": "completed", "limit": "5"}
+
+
+async def test_raw_response_methods_take_their_methods_arguments() -> None:
+    """Every `with_raw_response` method has the signature and docstring of the method of the same name."""
+    hitl = make_client(sequence()[0])
+    for name in ("reviews", "templates", "webhooks", "teams"):
+        resource = getattr(hitl, name)
+        raw_methods = vars(resource.with_raw_response)
+        public = [m for m in dir(type(resource)) if not m.startswith("_") and m != "with_raw_response"]
+        generated = [m for m in public if m not in ("wait", "create_and_wait")]
+        assert sorted(raw_methods) == generated, name
+        for method_name, raw_method in raw_methods.items():
+            method = getattr(resource, method_name)
+            assert inspect.signature(raw_method) == inspect.signature(method), (name, method_name)
+            assert raw_method.__doc__ == method.__doc__
+
+
+async def test_raw_response_refuses_headers_that_are_not_a_mapping() -> None:
+    """`extra_headers` must be a mapping on a raw call too; nothing is sent otherwise."""
+    handler, seen = sequence(ok(REVIEW))
+    with pytest.raises(InvalidArgumentError, match="extra_headers must be a mapping"):
+        await make_client(handler).reviews.with_raw_response.get("rev_123", extra_headers=["X-Trace"])  # type: ignore[arg-type]
+    assert seen == []
 
 
 async def test_raw_response_still_raises_status_errors() -> None:
