@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## openapi.yaml -> hitl/_models.py + hitl_async/_resources.py -> hitl_sync/ + tests/_sync/
+## openapi.yaml -> hitl/_models.py + hitl_async/_resources/ -> hitl_sync/ + tests/_sync/
 generate: $(STAMP)
 	$(BIN)/python -m codegen
 

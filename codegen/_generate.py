@@ -33,6 +33,7 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
     files.update({_RESOURCES / name: source for name, source in render_resources(api).items()})
     for target, source, keep in _DERIVED:
         on_disk = {p.relative_to(root) for p in (root / source).rglob("*") if p.is_file()}
+        on_disk = {p for p in on_disk if not p.is_relative_to(_RESOURCES)}  # generated whole: see `files`
         generated_here = {p for p in files if p.is_relative_to(source)}
         for origin in sorted(on_disk | generated_here):
             relative = origin.relative_to(source)
