@@ -9,8 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import Generic, TypeVar
 
-__all__ = ["Lock", "monotonic", "sleep"]
+__all__ = ["FirstPageShortcut", "Lock", "monotonic", "sleep"]
+
+T = TypeVar("T")
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
 monotonic = time.monotonic
@@ -34,3 +37,10 @@ class Lock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._lock.release()
+
+
+class FirstPageShortcut(Generic[T]):
+    """
+    Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking paginator
+    gives its first page through `first_page()` only.
+    """
