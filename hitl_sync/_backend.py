@@ -41,6 +41,6 @@ class Lock:
 
 class FirstPageShortcut(Generic[T]):
     """
-    Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking paginator
-    gives its first page through `first_page()` only.
+    Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking
+    paginator gives its first page through `first_page()` only.
     """
