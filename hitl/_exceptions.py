@@ -291,6 +291,8 @@ class RateLimitError(APIStatusError):
         super().__init__(message, response=response, code=code, details=details, request_id=request_id)
 
     def _hint(self) -> str:
+        if "retry after" in self.message.lower():  # the server said when already; once is enough
+            return ""
         if self.retry_after is None:
             return "; retry later"
         return f"; retry after {_format_seconds(self.retry_after)}"

@@ -47,6 +47,11 @@ _USER_AGENT = f"hitl-python/{__version__}"
 # What an httpx client uses when given no timeout; a client of the caller's with another timeout keeps it.
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 _DEBUG = 10  # logging.DEBUG, without importing logging constants into the hot path
+_INFO = 20
+_WARNING = 30
+#: A retry pause longer than this is logged at WARNING, which Python shows even when logging is not set up:
+#: a call that stalls for a minute on a rate limit should not look hung.
+_LONG_RETRY_WAIT = 5.0
 
 
 class AsyncBaseClient:
@@ -301,7 +306,8 @@ class AsyncBaseClient:
             delay = self._retry_delay(outcome, retries_taken, retries_allowed)
             if delay is None:
                 raise outcome
-            logger.info(
+            logger.log(
+                _WARNING if delay > _LONG_RETRY_WAIT else _INFO,
                 "Retrying %s %s in %.2fs (retry %d of %d): %s",
                 method,
                 path,

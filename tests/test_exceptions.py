@@ -155,6 +155,26 @@ def test_rate_limit_error_says_when_to_retry() -> None:
     assert "retry after 1.5s" in str(short)
 
 
+def test_rate_limit_error_says_retry_after_once() -> None:
+    """When the server's message already says when to retry, the hint is not added a second time."""
+    exc = make_status_error(
+        response(
+            error(
+                429,
+                "rate_limit_exceeded",
+                "Too many requests: 100 per minute; retry after 30 s",
+                **{"Retry-After": "30"},
+            )
+        )
+    )
+    assert isinstance(exc, RateLimitError)
+    assert exc.retry_after == 30.0
+    assert str(exc).lower().count("retry after") == 1
+    assert str(exc) == (
+        "429 rate_limit_exceeded: Too many requests: 100 per minute; retry after 30 s [request_id=req_test]"
+    )
+
+
 def test_rate_limit_error_without_a_wait_says_later() -> None:
     """Without Retry-After and with a reset already past, the message still gives advice."""
     exc = make_status_error(response(raw(429)))
