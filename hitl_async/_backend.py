@@ -13,12 +13,21 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from hitl._types import Page
 
-__all__ = ["FirstPageShortcut", "Lock", "monotonic", "sleep"]
+__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
 
 T = TypeVar("T")
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
 monotonic = time.monotonic
+
+
+def ensure_no_event_loop(what: str) -> None:
+    """Nothing to check: async code awaits instead of blocking its loop (the blocking twin does check)."""
+
+
+def is_event_loop_closed(error: RuntimeError) -> bool:
+    """Whether `error` is asyncio's, for a pooled connection whose event loop has closed."""
+    return str(error) == "Event loop is closed"
 
 
 async def sleep(seconds: float) -> None:

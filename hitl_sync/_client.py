@@ -25,7 +25,9 @@ from hitl._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ConfigurationError,
+    EventLoopClosedError,
     HITLError,
     InvalidArgumentError,
     RateLimitError,
@@ -35,7 +37,7 @@ from hitl._logging import logger, redact_headers
 from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
-from hitl_sync._backend import sleep
+from hitl_sync._backend import is_event_loop_closed, sleep
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Resource"]
 
@@ -351,6 +353,14 @@ class BaseClient:
             )
             error.__cause__ = exc
             return error
+        except RuntimeError as exc:
+            # A closed client, or connections whose event loop has closed: mistakes in the calling program,
+            # raised at once (never retried) with what to do instead of the bare RuntimeError.
+            if self._http.is_closed:
+                raise ClientClosedError() from None
+            if is_event_loop_closed(exc):
+                raise EventLoopClosedError() from exc
+            raise
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",

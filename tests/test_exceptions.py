@@ -15,8 +15,11 @@ from hitl import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BlockingInEventLoopError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopClosedError,
     HITLError,
     IdempotencyConflictError,
     InsufficientPermissionsError,
@@ -220,6 +223,22 @@ def test_error_tree() -> None:
     assert issubclass(WebhookVerificationError, ValueError)
     for name in hitl._exceptions.__all__:
         assert getattr(hitl, name).__module__ == "hitl"
+
+
+def test_usage_errors_are_runtime_errors_that_say_what_to_do_and_pickle() -> None:
+    """Closed clients and blocked loops were bare RuntimeErrors: now HITLErrors, still RuntimeErrors."""
+    errors = [ClientClosedError(), EventLoopClosedError(), BlockingInEventLoopError("reviews.wait()")]
+    for exc in errors:
+        assert isinstance(exc, HITLError)
+        assert isinstance(exc, RuntimeError)
+        again = pickle.loads(pickle.dumps(exc))
+        assert (type(again), str(again)) == (type(exc), str(exc))
+    assert issubclass(EventLoopClosedError, ClientClosedError)
+    assert "make a new client" in str(errors[0])
+    assert "Create it inside the coroutine that uses it" in str(errors[1])
+    assert str(errors[2]).startswith("reviews.wait() would block the event loop running in this thread")
+    assert "hitl_async.AsyncHITL" in str(errors[2])
+    assert pickle.loads(pickle.dumps(errors[2])).what == "reviews.wait()"
 
 
 def test_wait_timeout_error_message() -> None:

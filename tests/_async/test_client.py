@@ -15,7 +15,9 @@ from hitl_async import (
     APIResponse,
     APIStatusError,
     AsyncHITL,
+    ClientClosedError,
     ConfigurationError,
+    HITLError,
     InvalidArgumentError,
     Page,
     RateLimit,
@@ -283,6 +285,31 @@ async def test_own_http_client_is_closed_by_the_context_manager() -> None:
     async with AsyncHITL(api_key=API_KEY) as hitl:
         assert not hitl._http.is_closed
     assert hitl._http.is_closed
+
+
+async def test_a_call_on_a_closed_client_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `aclose()` a call raises ClientClosedError (a HITLError), at once, not httpx's RuntimeError."""
+    slept = record_sleeps(monkeypatch)
+    async with AsyncHITL(api_key=API_KEY, max_retries=2) as hitl:
+        pass
+    with pytest.raises(ClientClosedError, match="this client is closed") as caught:
+        await hitl.reviews.get("rev_123")
+    assert isinstance(caught.value, HITLError)
+    assert isinstance(caught.value, RuntimeError)  # what it was before, so `except RuntimeError` still works
+    assert slept == []
+    with pytest.raises(ClientClosedError, match="this client is closed"):
+        await hitl.with_options(max_retries=0).templates.create(name="t", fields=[])
+
+
+async def test_a_call_through_a_closed_http_client_of_the_callers_says_so() -> None:
+    """When the httpx client passed as `http_client=` was closed, the message says that one."""
+    handler, seen = sequence(ok(REVIEW))
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    hitl = AsyncHITL(api_key=API_KEY, http_client=http_client)
+    await http_client.aclose()
+    with pytest.raises(ClientClosedError, match="the httpx client given as http_client="):
+        await hitl.reviews.get("rev_123")
+    assert seen == []
 
 
 async def test_with_options_shares_the_pool() -> None:

@@ -16,7 +16,9 @@ from hitl_sync import (
     APIResponse,
     APIStatusError,
     HITL,
+    ClientClosedError,
     ConfigurationError,
+    HITLError,
     InvalidArgumentError,
     Page,
     RateLimit,
@@ -278,6 +280,31 @@ def test_own_http_client_is_closed_by_the_context_manager() -> None:
     with HITL(api_key=API_KEY) as hitl:
         assert not hitl._http.is_closed
     assert hitl._http.is_closed
+
+
+def test_a_call_on_a_closed_client_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `close()` a call raises ClientClosedError (a HITLError), at once, not httpx's RuntimeError."""
+    slept = record_sleeps(monkeypatch)
+    with HITL(api_key=API_KEY, max_retries=2) as hitl:
+        pass
+    with pytest.raises(ClientClosedError, match="this client is closed") as caught:
+        hitl.reviews.get("rev_123")
+    assert isinstance(caught.value, HITLError)
+    assert isinstance(caught.value, RuntimeError)  # what it was before, so `except RuntimeError` still works
+    assert slept == []
+    with pytest.raises(ClientClosedError, match="this client is closed"):
+        hitl.with_options(max_retries=0).templates.create(name="t", fields=[])
+
+
+def test_a_call_through_a_closed_http_client_of_the_callers_says_so() -> None:
+    """When the httpx client passed as `http_client=` was closed, the message says that one."""
+    handler, seen = sequence(ok(REVIEW))
+    http_client = httpx.Client(transport=httpx.MockTransport(handler))
+    hitl = HITL(api_key=API_KEY, http_client=http_client)
+    http_client.close()
+    with pytest.raises(ClientClosedError, match="the httpx client given as http_client="):
+        hitl.reviews.get("rev_123")
+    assert seen == []
 
 
 def test_with_options_shares_the_pool() -> None:
