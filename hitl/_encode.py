@@ -34,15 +34,26 @@ def path_segment(value: object, name: str) -> str:
     """An id for a URL path: a non-empty string, percent-encoded so it cannot change the path."""
     if not isinstance(value, str) or not value:
         raise InvalidArgumentError(f"{name} must be a non-empty string, got {value!r}")
+    if value in (".", ".."):
+        # Percent-encoding leaves dots alone, and URL normalisation would turn `/v1/reviews/..` into `/v1`:
+        # another endpoint than the one called.
+        raise InvalidArgumentError(f"{name} must be an id, got {value!r}")
     return quote(value, safe="")
 
 
 def encode_datetime(value: dt.datetime | None, name: str) -> str | None:
-    """An RFC 3339 string; naive datetimes are taken as UTC."""
+    """An RFC 3339 string, from an aware datetime (a naive one is refused)."""
     if value is None:
         return None
     if not isinstance(value, dt.datetime):
         raise InvalidArgumentError(f"{name} must be a datetime.datetime, got {type(value).__name__}")
+    if value.utcoffset() is None:
+        # A naive datetime means local time to some callers and UTC to others: guessing either moves it by
+        # hours without a word.
+        raise InvalidArgumentError(
+            f"{name} must be a timezone-aware datetime, got the naive {value.isoformat()}: pass "
+            "tzinfo, e.g. datetime(..., tzinfo=datetime.UTC) or datetime.now(datetime.UTC)"
+        )
     return converter.unstructure(value, dt.datetime)  # type: ignore[no-any-return]
 
 

@@ -5,6 +5,9 @@ Every error hitl raises, in one place.
 HITLError
 ├── ConfigurationError              the client cannot be built (e.g. no API key)
 ├── InvalidArgumentError            a call's arguments are wrong; nothing was sent (also a ValueError)
+├── ClientClosedError               the client was closed; nothing was sent (also a RuntimeError)
+│   └── EventLoopClosedError            ... in effect: the event loop it ran in has closed
+├── BlockingInEventLoopError        a blocking wait would freeze a running event loop (also a RuntimeError)
 ├── APIConnectionError              no HTTP response arrived
 │   └── APITimeoutError             ... because a timeout expired
 ├── APIResponseValidationError      a 2xx response did not have the documented shape
@@ -55,8 +58,11 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BlockingInEventLoopError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "EventLoopClosedError",
     "HITLError",
     "IdempotencyConflictError",
     "InsufficientPermissionsError",
@@ -89,6 +95,59 @@ class ConfigurationError(HITLError):
 
 class InvalidArgumentError(HITLError, ValueError):
     """An argument of an SDK call is wrong; nothing was sent. The message names the argument."""
+
+
+# Using a client where it cannot work: mistakes in the calling program, raised at once and never retried.
+
+
+class ClientClosedError(HITLError, RuntimeError):
+    """The client was closed (`close()`/`aclose()`, or the end of its `with` block); nothing was sent."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "this client is closed, so it cannot send requests (its connections were closed: by "
+            "aclose()/close() or the end of its `with` block, by closing the client it was copied from with "
+            "with_options(), or by closing the httpx client given as http_client=). Keep it open while it is "
+            "in use, or make a new client"
+        )
+
+
+class EventLoopClosedError(ClientClosedError):
+    """
+    An `AsyncHITL` was used after the event loop it ran in had closed (e.g. across two `asyncio.run()`
+    calls): its connections belong to that loop.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "the event loop this AsyncHITL's connections were opened in has closed (a second "
+            "asyncio.run()?): a client belongs to one event loop. Create it inside the coroutine that uses "
+            "it, e.g. `async with AsyncHITL() as hitl:` in main(), or make one per event loop"
+        )
+
+
+class BlockingInEventLoopError(HITLError, RuntimeError):
+    """
+    A blocking `hitl_sync` call would wait (`reviews.wait()`, `create_and_wait()`, a retry's pause) in a
+    thread that runs an event loop, freezing every task of that loop meanwhile.
+
+    Attributes:
+        what: The call that was refused, e.g. `"reviews.wait()"`.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(
+            f"{what} would block the event loop running in this thread (every task of it would freeze until "
+            "it returns). In async code use hitl_async.AsyncHITL and await it (`await "
+            "hitl.reviews.wait(...)`; in a notebook too), or run the blocking call in a worker thread "
+            "(asyncio.to_thread / anyio.to_thread.run_sync)"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.what,))
 
 
 # Transport errors: no HTTP response arrived.
@@ -291,6 +350,8 @@ class RateLimitError(APIStatusError):
         super().__init__(message, response=response, code=code, details=details, request_id=request_id)
 
     def _hint(self) -> str:
+        if "retry after" in self.message.lower():  # the server said when already; once is enough
+            return ""
         if self.retry_after is None:
             return "; retry later"
         return f"; retry after {_format_seconds(self.retry_after)}"

@@ -29,31 +29,35 @@ class RetryPolicy:
     Retried: connection errors, timeouts, and the statuses in `retry_statuses`. Every write (POST, PATCH,
     DELETE) carries one `Idempotency-Key` for all its attempts, so a retried create never creates twice.
 
-    The n-th retry waits `min(initial_delay * 2**n, max_delay)`, shortened by a random share of up to `jitter`
-    so that many clients do not retry in step. When the server says how long to wait (`Retry-After`, or
-    `X-RateLimit-Reset` on a 429), that wait is used instead, up to `max_server_wait`; a longer one is not
-    slept through: the error is raised at once (for 429 a `RateLimitError` saying when to try again).
+    The n-th retry (counting from 0) waits `min(initial_delay * 2**n, max_delay)` plus a random extra of up to
+    `jitter * initial_delay`, so that many clients do not retry in step. The defaults give the API reference's
+    schedule, `2 ** n + random(0, 1)` seconds: 1 to 2 s, then 2 to 3 s.
+
+    When the server says how long to wait (`Retry-After`, or `X-RateLimit-Reset` on a 429), that wait is
+    used instead, up to `max_server_wait`; a longer one is not slept through: the error is raised at once
+    (for 429 a `RateLimitError` saying when to try again).
 
     Args:
         max_retries: Retries after the first attempt; 0 turns retrying off.
         initial_delay: Seconds before the first retry.
         max_delay: Longest computed backoff, in seconds.
-        jitter: Share of each backoff that is random, from 0 (none) to 1.
+        jitter: The random extra on each backoff, at most this share of `initial_delay` (0: none).
         max_server_wait: Longest server-requested wait the client will sleep, in seconds.
         retry_statuses: HTTP statuses that are retried.
     """
 
     max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    initial_delay: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
     max_delay: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)])
+    # A share of initial_delay rather than seconds, so that a fast policy (initial_delay=0.01) stays fast.
+    jitter: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
     max_server_wait: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
     retry_statuses: frozenset[int] = _RETRYABLE_STATUSES
 
     def backoff(self, retries_taken: int, random_unit: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry number `retries_taken + 1`, when the server did not say."""
         delay = min(self.initial_delay * 2.0**retries_taken, self.max_delay)
-        return delay * (1.0 - self.jitter * random_unit())
+        return delay + self.jitter * self.initial_delay * random_unit()
 
     def should_retry_status(self, status_code: int) -> bool:
         return status_code in self.retry_statuses

@@ -215,7 +215,7 @@ def construct_event(
     secret: SecretTypes,
     *,
     tolerance: float | None = DEFAULT_TOLERANCE,
-    now: Callable[[], float] | None = None,
+    now: float | Callable[[], float] | None = None,
 ) -> WebhookEvent:
     """
     Verify a webhook delivery and return its typed event.
@@ -229,7 +229,8 @@ def construct_event(
         secret: The webhook's secret, or a list of secrets while rotating.
         tolerance: Seconds the timestamp may differ from now (default 300); `None` skips the check, e.g. to
             re-process stored deliveries.
-        now: The current time in Unix seconds; `time.time` by default.
+        now: The current time in Unix seconds, or a function that returns it (such as `time.time`, the
+            default), for tests and for re-checking stored deliveries against the time they arrived.
 
     Returns:
         A `ReviewCreatedEvent`, `ReviewAssignedEvent`, `ReviewStartedEvent`, `ReviewCompletedEvent`,
@@ -240,7 +241,7 @@ def construct_event(
         WebhookSignatureError: The signature is missing, malformed or wrong, or no secret was given.
         WebhookPayloadError: The signature matched but the body is not a webhook event (or not bytes or str).
         WebhookTimestampError: The signed timestamp lies outside the tolerance.
-        InvalidArgumentError: `tolerance` is negative or not a number.
+        InvalidArgumentError: `tolerance` is negative or not a number, or `now` is not Unix seconds.
 
     >>> event = construct_event(body, headers.get("X-HITL-Signature"), secret)
     >>> if isinstance(event, ReviewCompletedEvent):
@@ -248,6 +249,8 @@ def construct_event(
     """
     if tolerance is not None:
         _check_tolerance(tolerance)
+    if now is not None and not callable(now):
+        _check_now(now)
     body = _body_bytes(payload)
     verify_signature(body, signature, secret)
     data = _parse_object(body)
@@ -259,7 +262,7 @@ def construct_event(
         raise WebhookPayloadError('the payload\'s "id" is not a non-empty string')
     timestamp = _parse_timestamp(data.get("timestamp"))
     if tolerance is not None:
-        _check_window(timestamp, tolerance, time.time() if now is None else now())
+        _check_window(timestamp, tolerance, _current_time(now))
     return _build_event(event_type, event_id, timestamp, data, body)
 
 
@@ -457,6 +460,22 @@ def _parse_signature(signature: object) -> bytes:
     if not _HEX_DIGITS.issuperset(text):
         raise WebhookSignatureError(f"the {SIGNATURE_HEADER} header is not hexadecimal")
     return bytes.fromhex(text)
+
+
+def _current_time(now: float | Callable[[], float] | None) -> float:
+    if now is None:
+        return time.time()
+    return _check_now(now() if callable(now) else now)
+
+
+def _check_now(now: object) -> float:
+    # A datetime, or a time in milliseconds, would otherwise fail deep inside, or reject every delivery.
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise InvalidArgumentError(
+            f"now must be the current time in Unix seconds (a number, or a function returning one, such as "
+            f"time.time); got {now!r}"
+        )
+    return float(now)
 
 
 def _check_tolerance(tolerance: object) -> None:

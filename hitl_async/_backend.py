@@ -7,12 +7,27 @@ The async half of the I/O primitives that no token rename can turn into blocking
 from __future__ import annotations
 
 import time
+from collections.abc import Generator
 from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
 
-__all__ = ["Lock", "monotonic", "sleep"]
+from hitl._types import Page
+
+__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+
+T = TypeVar("T")
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
 monotonic = time.monotonic
+
+
+def ensure_no_event_loop(what: str) -> None:
+    """Nothing to check: async code awaits instead of blocking its loop (the blocking twin does check)."""
+
+
+def is_event_loop_closed(error: RuntimeError) -> bool:
+    """Whether `error` is asyncio's, for a pooled connection whose event loop has closed."""
+    return str(error) == "Event loop is closed"
 
 
 async def sleep(seconds: float) -> None:
@@ -37,3 +52,18 @@ class Lock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._lock.release()
+
+
+class _HasFirstPage(Protocol[T]):
+    async def first_page(self) -> Page[T]: ...
+
+
+class FirstPageShortcut(Generic[T]):
+    """
+    Mixed into the paginator: `await client.reviews.list(...)` is its first page, as `first_page()` is.
+
+    `async for` and `pages()` do not await the paginator, so they keep walking every page.
+    """
+
+    def __await__(self: _HasFirstPage[T]) -> Generator[Any, None, Page[T]]:
+        return self.first_page().__await__()

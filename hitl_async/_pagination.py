@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from hitl._exceptions import APIResponseValidationError
 from hitl._types import NotGiven, Page, TimeoutTypes
+from hitl_async._backend import FirstPageShortcut
 from hitl_async._client import AsyncBaseClient
 
 __all__ = ["AsyncItemIterator", "AsyncPageIterator", "AsyncPaginator"]
@@ -14,7 +15,7 @@ __all__ = ["AsyncItemIterator", "AsyncPageIterator", "AsyncPaginator"]
 T = TypeVar("T")
 
 
-class AsyncPaginator(Generic[T]):
+class AsyncPaginator(FirstPageShortcut[T], Generic[T]):
     """
     The result of a list method. Nothing is fetched until it is used.
 

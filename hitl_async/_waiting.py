@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol
 from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
 from hitl._models import Priority, Review, ReviewContent, ReviewStatus
 from hitl._types import NOT_GIVEN, NotGiven
-from hitl_async._backend import monotonic, sleep
+from hitl_async._backend import ensure_no_event_loop, monotonic, sleep
 
 __all__ = ["AsyncReviewWaiting"]
 
@@ -63,7 +63,9 @@ class AsyncReviewWaiting:
 
         Raises:
             WaitTimeoutError: `timeout` passed first; it names the review and its last status.
+            BlockingInEventLoopError: The blocking client was called in a thread that runs an event loop.
         """
+        ensure_no_event_loop("reviews.wait()")
         if poll_interval <= 0 or max_poll_interval < poll_interval:
             raise InvalidArgumentError("need 0 < poll_interval <= max_poll_interval")
         if timeout is not None and timeout < 0:
@@ -109,6 +111,7 @@ class AsyncReviewWaiting:
         The arguments are those of `create()` and `wait()`. On `WaitTimeoutError` the review exists: its id is
         on the error (`review_id`), so you can keep waiting or cancel it.
         """
+        ensure_no_event_loop("reviews.create_and_wait()")  # before the create: nothing is left half done
         review = await self.create(
             template_id=template_id,
             content=content,

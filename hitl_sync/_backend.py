@@ -6,18 +6,63 @@ Hand-written twin of `hitl_async/_backend.py` with the same names; the unasync s
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from types import TracebackType
+from typing import Generic, TypeVar
 
-__all__ = ["Lock", "monotonic", "sleep"]
+from hitl._exceptions import BlockingInEventLoopError
+
+__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+
+T = TypeVar("T")
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
 monotonic = time.monotonic
 
 
+def ensure_no_event_loop(what: str) -> None:
+    """
+    Refuse to block a thread that runs an event loop: `what` would freeze every task of that loop until it
+    returned (600 s, for a `reviews.wait()`), with no sign of why.
+
+    Raises:
+        BlockingInEventLoopError: An asyncio or trio event loop is running in this thread.
+    """
+    if _event_loop_running():
+        raise BlockingInEventLoopError(what)
+
+
+def _event_loop_running() -> bool:
+    # Only a library already imported can be running a loop, so nothing is imported for this check.
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return True
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+        else:
+            return True
+    return False
+
+
+def is_event_loop_closed(error: RuntimeError) -> bool:
+    """Never: blocking connections belong to no event loop."""
+    return False
+
+
 def sleep(seconds: float) -> None:
-    """Block the calling thread."""
+    """Block the calling thread; refused in a thread that runs an event loop (see `ensure_no_event_loop`)."""
+    ensure_no_event_loop(f"pausing {seconds:.1f}s (before a retry, or between polls)")
     time.sleep(seconds)
 
 
@@ -34,3 +79,10 @@ class Lock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._lock.release()
+
+
+class FirstPageShortcut(Generic[T]):
+    """
+    Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking
+    paginator gives its first page through `first_page()` only.
+    """

@@ -8,6 +8,7 @@ The client runtime: configuration, lifecycle, and the request pipeline every API
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import uuid
@@ -24,7 +25,9 @@ from hitl._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ConfigurationError,
+    EventLoopClosedError,
     HITLError,
     InvalidArgumentError,
     RateLimitError,
@@ -34,7 +37,7 @@ from hitl._logging import logger, redact_headers
 from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
-from hitl_sync._backend import sleep
+from hitl_sync._backend import is_event_loop_closed, sleep
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Resource", "RawResponseHeaders"]
 
@@ -48,6 +51,11 @@ _USER_AGENT = f"hitl-python/{__version__}"
 # What an httpx client uses when given no timeout; a client of the caller's with another timeout keeps it.
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 _DEBUG = 10  # logging.DEBUG, without importing logging constants into the hot path
+_INFO = 20
+_WARNING = 30
+#: A retry pause longer than this is logged at WARNING, which Python shows even when logging is not set up:
+#: a call that stalls for a minute on a rate limit should not look hung.
+_LONG_RETRY_WAIT = 5.0
 
 
 class BaseClient:
@@ -56,7 +64,9 @@ class BaseClient:
 
     Args:
         api_key: Your HITL.sh API key. Defaults to the `HITL_API_KEY` environment variable.
-        base_url: The API's address. Defaults to `HITL_BASE_URL`, then `https://api.hitl.sh`.
+        base_url: The API's address. Defaults to `HITL_BASE_URL`, then `https://api.hitl.sh`. Plain `http://`
+            is accepted for loopback only (`localhost`, `127.0.0.0/8`, `::1`: a local emulator), unless
+            `allow_insecure_http` is set: elsewhere it would send the API key in cleartext.
         timeout: Seconds, or an `httpx.Timeout` for connect/read/write/pool apart. `None` disables timeouts.
             Default: the timeout set on `http_client` if any, else 5 s to connect and 60 s otherwise.
         max_retries: Retries after a failed attempt (connection errors, timeouts, 408, 429, 5xx). Default 2;
@@ -64,6 +74,8 @@ class BaseClient:
         retry_policy: Backoff and Retry-After settings; see `RetryPolicy`.
         http_client: An `httpx` client of your own (proxies, custom transport, limits). hitl never closes it.
         default_headers: Headers sent with every request.
+        allow_insecure_http: Accept an `http://` base URL for any host, e.g. an emulator in another container
+            on a private network. The environment variable `HITL_ALLOW_INSECURE_HTTP=1` does the same.
 
     Raises:
         ConfigurationError: No API key was found, or a setting is invalid; nothing was sent.
@@ -79,8 +91,13 @@ class BaseClient:
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         api_key = _configured_api_key(api_key)
+        if not isinstance(allow_insecure_http, bool):
+            raise ConfigurationError(
+                f"allow_insecure_http must be True or False, got {allow_insecure_http!r}"
+            )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
         if isinstance(timeout, NotGiven):
@@ -91,7 +108,8 @@ class BaseClient:
         elif not _is_timeout(timeout):
             raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
         self._api_key = api_key
-        self._base_url = _configured_base_url(base_url)
+        self._allow_insecure_http = allow_insecure_http
+        self._base_url = _configured_base_url(base_url, allow_insecure_http)
         self._timeout: TimeoutTypes = timeout
         self._retry_policy = _configured_retry_policy(retry_policy, max_retries)
         self._default_headers = {name.lower(): value for name, value in (default_headers or {}).items()}
@@ -147,6 +165,7 @@ class BaseClient:
             retry_policy=retry_policy or self._retry_policy,
             http_client=self._http,
             default_headers={**self._default_headers, **{k.lower(): v for k, v in (headers or {}).items()}},
+            allow_insecure_http=self._allow_insecure_http,
         )
 
     def close(self) -> None:
@@ -262,7 +281,8 @@ class BaseClient:
             delay = self._retry_delay(outcome, retries_taken, retries_allowed)
             if delay is None:
                 raise outcome
-            logger.info(
+            logger.log(
+                _WARNING if delay > _LONG_RETRY_WAIT else _INFO,
                 "Retrying %s %s in %.2fs (retry %d of %d): %s",
                 method,
                 path,
@@ -295,6 +315,14 @@ class BaseClient:
             )
             error.__cause__ = exc
             return error
+        except RuntimeError as exc:
+            # A closed client, or connections whose event loop has closed: mistakes in the calling program,
+            # raised at once (never retried) with what to do instead of the bare RuntimeError.
+            if self._http.is_closed:
+                raise ClientClosedError() from None
+            if is_event_loop_closed(exc):
+                raise EventLoopClosedError() from exc
+            raise
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",
@@ -389,7 +417,7 @@ def _configured_api_key(api_key: str | None) -> str:
     return api_key
 
 
-def _configured_base_url(base_url: str | httpx.URL | None) -> str:
+def _configured_base_url(base_url: str | httpx.URL | None, allow_insecure_http: bool) -> str:
     if base_url is None:
         base_url = os.environ.get("HITL_BASE_URL") or DEFAULT_BASE_URL
     text = str(base_url).strip().rstrip("/")
@@ -401,7 +429,33 @@ def _configured_base_url(base_url: str | httpx.URL | None) -> str:
         raise ConfigurationError(
             f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {text!r}"
         )
+    if (
+        url.scheme == "http"
+        and not _is_loopback(url.host)
+        and not _insecure_http_allowed(allow_insecure_http)
+    ):
+        # Every request carries the API key: over plain HTTP anyone on the path could read it.
+        raise ConfigurationError(
+            f"base_url {text!r} is plain http:// to a host that is not this machine, which would send the "
+            "API key in cleartext: use https://, or pass allow_insecure_http=True (or set "
+            "HITL_ALLOW_INSECURE_HTTP=1) if the network in between is yours, e.g. an emulator in a container"
+        )
     return text
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False
+
+
+def _insecure_http_allowed(allow_insecure_http: bool) -> bool:
+    if allow_insecure_http:
+        return True
+    return os.environ.get("HITL_ALLOW_INSECURE_HTTP", "").strip().lower() in ("1", "true", "yes")
 
 
 def _configured_retry_policy(policy: RetryPolicy | None, max_retries: int | NotGiven) -> RetryPolicy:

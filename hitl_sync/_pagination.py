@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from hitl._exceptions import APIResponseValidationError
 from hitl._types import NotGiven, Page, TimeoutTypes
+from hitl_sync._backend import FirstPageShortcut
 from hitl_sync._client import BaseClient
 
 __all__ = ["ItemIterator", "PageIterator", "Paginator"]
@@ -15,7 +16,7 @@ __all__ = ["ItemIterator", "PageIterator", "Paginator"]
 T = TypeVar("T")
 
 
-class Paginator(Generic[T]):
+class Paginator(FirstPageShortcut[T], Generic[T]):
     """
     The result of a list method. Nothing is fetched until it is used.
 

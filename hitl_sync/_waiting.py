@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol
 from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
 from hitl._models import Priority, Review, ReviewContent, ReviewStatus
 from hitl._types import NOT_GIVEN, NotGiven
-from hitl_sync._backend import monotonic, sleep
+from hitl_sync._backend import ensure_no_event_loop, monotonic, sleep
 
 __all__ = ["ReviewWaiting"]
 
@@ -64,7 +64,9 @@ class ReviewWaiting:
 
         Raises:
             WaitTimeoutError: `timeout` passed first; it names the review and its last status.
+            BlockingInEventLoopError: The blocking client was called in a thread that runs an event loop.
         """
+        ensure_no_event_loop("reviews.wait()")
         if poll_interval <= 0 or max_poll_interval < poll_interval:
             raise InvalidArgumentError("need 0 < poll_interval <= max_poll_interval")
         if timeout is not None and timeout < 0:
@@ -110,6 +112,7 @@ class ReviewWaiting:
         The arguments are those of `create()` and `wait()`. On `WaitTimeoutError` the review exists: its id is
         on the error (`review_id`), so you can keep waiting or cancel it.
         """
+        ensure_no_event_loop("reviews.create_and_wait()")  # before the create: nothing is left half done
         review = self.create(
             template_id=template_id,
             content=content,

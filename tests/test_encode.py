@@ -34,15 +34,33 @@ def test_path_segment_refuses_empty_and_non_strings(value: Any) -> None:
         path_segment(value, "review_id")
 
 
+@pytest.mark.parametrize("value", [".", ".."])
+def test_path_segment_refuses_dot_segments(value: str) -> None:
+    """`.` and `..` survive percent-encoding and would name another endpoint once the URL is normalised."""
+    with pytest.raises(
+        InvalidArgumentError, match=f"^review_id must be an id, got {re.escape(repr(value))}$"
+    ):
+        path_segment(value, "review_id")
+    assert path_segment("...", "review_id") == "..."  # only the two dot segments mean something to a URL
+
+
 def test_encode_datetime() -> None:
-    """UTC as Z, other offsets kept, naive taken as UTC; None stays None; anything else is refused."""
+    """UTC as Z, other offsets kept; None stays None; anything else is refused."""
     assert encode_datetime(dt.datetime(2024, 1, 20, 18, tzinfo=dt.UTC), "d") == "2024-01-20T18:00:00Z"
-    assert encode_datetime(dt.datetime(2024, 1, 20, 18), "d") == "2024-01-20T18:00:00Z"
     plus_two = dt.timezone(dt.timedelta(hours=2))
     assert encode_datetime(dt.datetime(2024, 1, 20, 18, tzinfo=plus_two), "d") == "2024-01-20T18:00:00+02:00"
     assert encode_datetime(None, "d") is None
     with pytest.raises(InvalidArgumentError, match=r"^due_date must be a datetime\.datetime, got date$"):
         encode_datetime(dt.date(2024, 1, 20), "due_date")  # type: ignore[arg-type]
+
+
+def test_encode_datetime_refuses_a_naive_datetime() -> None:
+    """A datetime without tzinfo is refused, with a hint, rather than guessed to be UTC (or local time)."""
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"^due_date must be a timezone-aware datetime, got the naive 2030-01-01T12:00:00: pass tzinfo",
+    ):
+        encode_datetime(dt.datetime(2030, 1, 1, 12), "due_date")
 
 
 def test_encode_model_takes_models_and_fitting_dicts() -> None:

@@ -15,8 +15,11 @@ from hitl import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BlockingInEventLoopError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopClosedError,
     HITLError,
     IdempotencyConflictError,
     InsufficientPermissionsError,
@@ -155,6 +158,26 @@ def test_rate_limit_error_says_when_to_retry() -> None:
     assert "retry after 1.5s" in str(short)
 
 
+def test_rate_limit_error_says_retry_after_once() -> None:
+    """When the server's message already says when to retry, the hint is not added a second time."""
+    exc = make_status_error(
+        response(
+            error(
+                429,
+                "rate_limit_exceeded",
+                "Too many requests: 100 per minute; retry after 30 s",
+                **{"Retry-After": "30"},
+            )
+        )
+    )
+    assert isinstance(exc, RateLimitError)
+    assert exc.retry_after == 30.0
+    assert str(exc).lower().count("retry after") == 1
+    assert str(exc) == (
+        "429 rate_limit_exceeded: Too many requests: 100 per minute; retry after 30 s [request_id=req_test]"
+    )
+
+
 def test_rate_limit_error_without_a_wait_says_later() -> None:
     """Without Retry-After and with a reset already past, the message still gives advice."""
     exc = make_status_error(response(raw(429)))
@@ -200,6 +223,22 @@ def test_error_tree() -> None:
     assert issubclass(WebhookVerificationError, ValueError)
     for name in hitl._exceptions.__all__:
         assert getattr(hitl, name).__module__ == "hitl"
+
+
+def test_usage_errors_are_runtime_errors_that_say_what_to_do_and_pickle() -> None:
+    """Closed clients and blocked loops were bare RuntimeErrors: now HITLErrors, still RuntimeErrors."""
+    errors = [ClientClosedError(), EventLoopClosedError(), BlockingInEventLoopError("reviews.wait()")]
+    for exc in errors:
+        assert isinstance(exc, HITLError)
+        assert isinstance(exc, RuntimeError)
+        again = pickle.loads(pickle.dumps(exc))
+        assert (type(again), str(again)) == (type(exc), str(exc))
+    assert issubclass(EventLoopClosedError, ClientClosedError)
+    assert "make a new client" in str(errors[0])
+    assert "Create it inside the coroutine that uses it" in str(errors[1])
+    assert str(errors[2]).startswith("reviews.wait() would block the event loop running in this thread")
+    assert "hitl_async.AsyncHITL" in str(errors[2])
+    assert pickle.loads(pickle.dumps(errors[2])).what == "reviews.wait()"
 
 
 def test_wait_timeout_error_message() -> None:

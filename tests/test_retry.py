@@ -23,27 +23,35 @@ def test_backoff_doubles_from_the_initial_delay_up_to_the_cap() -> None:
     assert [policy.backoff(n) for n in range(7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
 
 
-def test_jitter_shortens_each_wait_by_at_most_its_share() -> None:
-    """Jitter 0.25 gives waits in [0.75, 1] times the plain backoff, depending on the random draw."""
-    policy = RetryPolicy(jitter=0.25)
-    assert policy.backoff(2, random_unit=lambda: 0.0) == 2.0
-    assert policy.backoff(2, random_unit=lambda: 1.0) == 1.5
-    assert policy.backoff(2, random_unit=lambda: 0.5) == 1.75
+def test_jitter_adds_up_to_its_share_of_the_initial_delay() -> None:
+    """Jitter 0.5 with a 2 s initial delay adds 0 to 1 s to the plain backoff, as the random draw says."""
+    policy = RetryPolicy(initial_delay=2.0, jitter=0.5)
+    assert policy.backoff(1, random_unit=lambda: 0.0) == 4.0
+    assert policy.backoff(1, random_unit=lambda: 1.0) == 5.0
+    assert policy.backoff(1, random_unit=lambda: 0.5) == 4.5
 
 
 def test_default_policy() -> None:
-    """Two retries, 0.5 s doubling to 8 s, a quarter of jitter, server waits up to 60 s; no 409 retries."""
+    """Two retries, 1 s doubling to 8 s, up to 1 s of jitter, server waits up to 60 s; no 409 retries."""
     policy = RetryPolicy()
-    assert (policy.max_retries, policy.initial_delay, policy.max_delay) == (2, 0.5, 8.0)
-    assert (policy.jitter, policy.max_server_wait) == (0.25, 60.0)
+    assert (policy.max_retries, policy.initial_delay, policy.max_delay) == (2, 1.0, 8.0)
+    assert (policy.jitter, policy.max_server_wait) == (1.0, 60.0)
     assert [s for s in range(400, 600) if policy.should_retry_status(s)] == [408, 429, 500, 502, 503, 504]
 
 
+def test_default_backoff_is_the_api_references_schedule() -> None:
+    """openapi.yaml advises `2 ** attempt + random(0, 1)` seconds; the default policy waits exactly that."""
+    policy = RetryPolicy()
+    for attempt in range(3):
+        for draw in (0.0, 0.25, 0.999):
+            assert policy.backoff(attempt, random_unit=lambda draw=draw: draw) == 2**attempt + draw
+
+
 @pytest.mark.parametrize(
-    "options", [{"max_retries": -1}, {"initial_delay": -0.1}, {"jitter": 1.5}, {"max_server_wait": -1}]
+    "options", [{"max_retries": -1}, {"initial_delay": -0.1}, {"jitter": -0.5}, {"max_server_wait": -1}]
 )
 def test_invalid_policies_are_refused(options: dict[str, float]) -> None:
-    """Negative counts or delays and jitter beyond 1 fail at construction."""
+    """Negative counts, delays or jitter fail at construction."""
     with pytest.raises(ValueError):
         RetryPolicy(**options)  # type: ignore[arg-type]
 

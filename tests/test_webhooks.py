@@ -414,6 +414,32 @@ def test_tolerance_is_configurable() -> None:
         construct(body, signature, now=lambda: NOW - 11, tolerance=10)
 
 
+def test_now_takes_unix_seconds_or_a_clock() -> None:
+    """`now=` is the current time in Unix seconds, as the docs say, or a function returning it."""
+    body, signature = signed(payload())
+    assert construct(body, signature, now=NOW).timestamp == EVENT_TIME
+    assert construct(body, signature, now=int(NOW) + 60).timestamp == EVENT_TIME
+    with pytest.raises(WebhookTimestampError, match="old"):
+        construct(body, signature, now=NOW + 3600)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        EVENT_TIME,  # a datetime
+        str(NOW),
+        float("nan"),
+        True,
+        lambda: EVENT_TIME,  # a clock that does not give seconds
+    ],
+)
+def test_now_that_is_not_unix_seconds_is_refused(now: Any) -> None:
+    """Anything else raises InvalidArgumentError saying what `now` takes, not a TypeError from inside."""
+    body, signature = signed(payload())
+    with pytest.raises(InvalidArgumentError, match="now must be the current time in Unix seconds"):
+        construct(body, signature, now=now)
+
+
 def test_tolerance_none_skips_the_check() -> None:
     """`tolerance=None` accepts any timestamp, e.g. to re-process stored deliveries."""
     body, signature = signed(payload())

@@ -25,6 +25,7 @@ async def async_client(hitl: hitl_async.AsyncHITL) -> None:
     assert_type(created.status, ReviewStatus)
     assert_type(await hitl.reviews.update("rev_1", due_date=None), Review)
     assert_type(await hitl.reviews.list(status="completed").first_page(), Page[Review])
+    assert_type(await hitl.reviews.list(status="completed"), Page[Review])
     async for review in hitl.reviews.list():
         assert_type(review, Review)
     raw = await hitl.reviews.with_raw_response.get("rev_1")
@@ -65,3 +66,7 @@ def shared_classes(error: hitl_async.ReviewNotFoundError) -> None:
     assert_type(hitl_sync.ReviewNotFoundError, type[hitl_async.ReviewNotFoundError])
     assert_type(error.code, str | None)
     assert_type(error.status_code, int)
+
+
+async def sync_paginator_in_async_code(hitl: hitl_sync.HITL) -> None:
+    await hitl.reviews.list()  # type: ignore[misc]  # only the async paginator is awaitable

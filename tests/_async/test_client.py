@@ -16,7 +16,9 @@ from hitl_async import (
     APIResponse,
     APIStatusError,
     AsyncHITL,
+    ClientClosedError,
     ConfigurationError,
+    HITLError,
     InvalidArgumentError,
     Page,
     RateLimit,
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(autouse=True)
 def no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see no HITL_* variables unless they set them."""
-    for name in ("HITL_API_KEY", "HITL_BASE_URL", "HITL_LOG"):
+    for name in ("HITL_API_KEY", "HITL_BASE_URL", "HITL_LOG", "HITL_ALLOW_INSECURE_HTTP"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -107,6 +109,53 @@ async def test_bad_base_url_is_refused(base_url: str) -> None:
     """A base URL that is not http(s) fails at construction instead of on every request."""
     with pytest.raises(ConfigurationError, match="base_url"):
         AsyncHITL(api_key=API_KEY, base_url=base_url)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://api.hitl.sh", "http://10.0.0.7:8765", "http://[fe80::1]", "http://localhost.evil.test"],
+)
+async def test_plain_http_beyond_this_machine_is_refused(
+    monkeypatch: pytest.MonkeyPatch, base_url: str
+) -> None:
+    """The key would cross the network in cleartext: refused, saying how to opt in; the key is not echoed."""
+    with pytest.raises(ConfigurationError, match="allow_insecure_http=True") as caught:
+        AsyncHITL(api_key=API_KEY, base_url=base_url)
+    assert "HITL_ALLOW_INSECURE_HTTP=1" in str(caught.value)
+    assert API_KEY not in str(caught.value)
+    monkeypatch.setenv("HITL_BASE_URL", base_url)  # the same from the environment
+    with pytest.raises(ConfigurationError, match="cleartext"):
+        AsyncHITL(api_key=API_KEY)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://localhost:8765",
+        "http://LOCALHOST",
+        "http://127.0.0.1:8765",
+        "http://127.1.2.3",
+        "http://[::1]:80",
+    ],
+)
+async def test_plain_http_to_loopback_is_accepted(base_url: str) -> None:
+    """A local emulator needs no TLS: loopback never leaves the machine."""
+    assert AsyncHITL(api_key=API_KEY, base_url=base_url).base_url == base_url
+
+
+async def test_plain_http_elsewhere_needs_an_explicit_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """allow_insecure_http=True, or HITL_ALLOW_INSECURE_HTTP=1, accepts it; with_options keeps the choice."""
+    handler, seen = sequence(ok(REVIEW))
+    hitl = make_client(handler, base_url="http://emulator:8765", allow_insecure_http=True)
+    await hitl.with_options(max_retries=0).reviews.get("rev_123")
+    assert str(seen[0].url) == "http://emulator:8765/v1/reviews/rev_123"
+    monkeypatch.setenv("HITL_ALLOW_INSECURE_HTTP", "1")
+    assert AsyncHITL(api_key=API_KEY, base_url="http://emulator:8765").base_url == "http://emulator:8765"
+    monkeypatch.setenv("HITL_ALLOW_INSECURE_HTTP", "0")
+    with pytest.raises(ConfigurationError, match="cleartext"):
+        AsyncHITL(api_key=API_KEY, base_url="http://emulator:8765")
+    with pytest.raises(ConfigurationError, match="allow_insecure_http must be True or False"):
+        AsyncHITL(api_key=API_KEY, allow_insecure_http="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("max_retries", [-1, 1.5, "2", True])
@@ -237,6 +286,31 @@ async def test_own_http_client_is_closed_by_the_context_manager() -> None:
     async with AsyncHITL(api_key=API_KEY) as hitl:
         assert not hitl._http.is_closed
     assert hitl._http.is_closed
+
+
+async def test_a_call_on_a_closed_client_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `aclose()` a call raises ClientClosedError (a HITLError), at once, not httpx's RuntimeError."""
+    slept = record_sleeps(monkeypatch)
+    async with AsyncHITL(api_key=API_KEY, max_retries=2) as hitl:
+        pass
+    with pytest.raises(ClientClosedError, match="this client is closed") as caught:
+        await hitl.reviews.get("rev_123")
+    assert isinstance(caught.value, HITLError)
+    assert isinstance(caught.value, RuntimeError)  # what it was before, so `except RuntimeError` still works
+    assert slept == []
+    with pytest.raises(ClientClosedError, match="this client is closed"):
+        await hitl.with_options(max_retries=0).templates.create(name="t", fields=[])
+
+
+async def test_a_call_through_a_closed_http_client_of_the_callers_says_so() -> None:
+    """When the httpx client passed as `http_client=` was closed, the message says that one."""
+    handler, seen = sequence(ok(REVIEW))
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    hitl = AsyncHITL(api_key=API_KEY, http_client=http_client)
+    await http_client.aclose()
+    with pytest.raises(ClientClosedError, match="the httpx client given as http_client="):
+        await hitl.reviews.get("rev_123")
+    assert seen == []
 
 
 async def test_with_options_shares_the_pool() -> None:

@@ -65,6 +65,30 @@ async def test_pages_walks_page_by_page() -> None:
     assert len(seen) == 3
 
 
+async def test_awaiting_a_list_call_gives_its_first_page() -> None:
+    """`await hitl.reviews.list(...)` is the first page, one request, as `first_page()` is."""
+    seen, handler = three_pages()
+    hitl = make_client(handler)
+    first = await hitl.reviews.list(limit=2)
+    if isinstance(first, AsyncPaginator):  # the blocking twin, where the call itself is the paginator
+        first = first.first_page()
+    assert isinstance(first, Page)
+    assert ([item.id for item in first.items], first.has_more, first.next_cursor) == (
+        ["rev_1", "rev_2"],
+        True,
+        "c2",
+    )
+    assert len(seen) == 1
+    # The paginator still walks every page when iterated instead.
+    assert [item.id async for item in hitl.reviews.list(limit=2)] == [
+        "rev_1",
+        "rev_2",
+        "rev_3",
+        "rev_4",
+        "rev_5",
+    ]
+
+
 async def test_first_page_fetches_one_page() -> None:
     """`first_page()` makes one request and returns that page."""
     seen, handler = three_pages()

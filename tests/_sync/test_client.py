@@ -17,7 +17,9 @@ from hitl_sync import (
     APIResponse,
     APIStatusError,
     HITL,
+    ClientClosedError,
     ConfigurationError,
+    HITLError,
     InvalidArgumentError,
     Page,
     RateLimit,
@@ -33,7 +35,7 @@ from ._support import make_client, record_sleeps
 @pytest.fixture(autouse=True)
 def no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see no HITL_* variables unless they set them."""
-    for name in ("HITL_API_KEY", "HITL_BASE_URL", "HITL_LOG"):
+    for name in ("HITL_API_KEY", "HITL_BASE_URL", "HITL_LOG", "HITL_ALLOW_INSECURE_HTTP"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -104,6 +106,51 @@ def test_bad_base_url_is_refused(base_url: str) -> None:
     """A base URL that is not http(s) fails at construction instead of on every request."""
     with pytest.raises(ConfigurationError, match="base_url"):
         HITL(api_key=API_KEY, base_url=base_url)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://api.hitl.sh", "http://10.0.0.7:8765", "http://[fe80::1]", "http://localhost.evil.test"],
+)
+def test_plain_http_beyond_this_machine_is_refused(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    """The key would cross the network in cleartext: refused, saying how to opt in; the key is not echoed."""
+    with pytest.raises(ConfigurationError, match="allow_insecure_http=True") as caught:
+        HITL(api_key=API_KEY, base_url=base_url)
+    assert "HITL_ALLOW_INSECURE_HTTP=1" in str(caught.value)
+    assert API_KEY not in str(caught.value)
+    monkeypatch.setenv("HITL_BASE_URL", base_url)  # the same from the environment
+    with pytest.raises(ConfigurationError, match="cleartext"):
+        HITL(api_key=API_KEY)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://localhost:8765",
+        "http://LOCALHOST",
+        "http://127.0.0.1:8765",
+        "http://127.1.2.3",
+        "http://[::1]:80",
+    ],
+)
+def test_plain_http_to_loopback_is_accepted(base_url: str) -> None:
+    """A local emulator needs no TLS: loopback never leaves the machine."""
+    assert HITL(api_key=API_KEY, base_url=base_url).base_url == base_url
+
+
+def test_plain_http_elsewhere_needs_an_explicit_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """allow_insecure_http=True, or HITL_ALLOW_INSECURE_HTTP=1, accepts it; with_options keeps the choice."""
+    handler, seen = sequence(ok(REVIEW))
+    hitl = make_client(handler, base_url="http://emulator:8765", allow_insecure_http=True)
+    hitl.with_options(max_retries=0).reviews.get("rev_123")
+    assert str(seen[0].url) == "http://emulator:8765/v1/reviews/rev_123"
+    monkeypatch.setenv("HITL_ALLOW_INSECURE_HTTP", "1")
+    assert HITL(api_key=API_KEY, base_url="http://emulator:8765").base_url == "http://emulator:8765"
+    monkeypatch.setenv("HITL_ALLOW_INSECURE_HTTP", "0")
+    with pytest.raises(ConfigurationError, match="cleartext"):
+        HITL(api_key=API_KEY, base_url="http://emulator:8765")
+    with pytest.raises(ConfigurationError, match="allow_insecure_http must be True or False"):
+        HITL(api_key=API_KEY, allow_insecure_http="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("max_retries", [-1, 1.5, "2", True])
@@ -234,6 +281,31 @@ def test_own_http_client_is_closed_by_the_context_manager() -> None:
     with HITL(api_key=API_KEY) as hitl:
         assert not hitl._http.is_closed
     assert hitl._http.is_closed
+
+
+def test_a_call_on_a_closed_client_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `close()` a call raises ClientClosedError (a HITLError), at once, not httpx's RuntimeError."""
+    slept = record_sleeps(monkeypatch)
+    with HITL(api_key=API_KEY, max_retries=2) as hitl:
+        pass
+    with pytest.raises(ClientClosedError, match="this client is closed") as caught:
+        hitl.reviews.get("rev_123")
+    assert isinstance(caught.value, HITLError)
+    assert isinstance(caught.value, RuntimeError)  # what it was before, so `except RuntimeError` still works
+    assert slept == []
+    with pytest.raises(ClientClosedError, match="this client is closed"):
+        hitl.with_options(max_retries=0).templates.create(name="t", fields=[])
+
+
+def test_a_call_through_a_closed_http_client_of_the_callers_says_so() -> None:
+    """When the httpx client passed as `http_client=` was closed, the message says that one."""
+    handler, seen = sequence(ok(REVIEW))
+    http_client = httpx.Client(transport=httpx.MockTransport(handler))
+    hitl = HITL(api_key=API_KEY, http_client=http_client)
+    http_client.close()
+    with pytest.raises(ClientClosedError, match="the httpx client given as http_client="):
+        hitl.reviews.get("rev_123")
+    assert seen == []
 
 
 def test_with_options_shares_the_pool() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -28,6 +29,18 @@ def test_bad_path_ids_are_refused_before_sending(review_id: Any) -> None:
     assert seen == []
 
 
+@pytest.mark.parametrize("review_id", [".", ".."])
+def test_dot_ids_are_refused_before_sending(review_id: str) -> None:
+    """`reviews.get(".")` would fetch the list and `templates.delete("..")` would send DELETE /v1."""
+    handler, seen = sequence(ok(REVIEW))
+    hitl = make_client(handler)
+    with pytest.raises(InvalidArgumentError, match="review_id must be an id"):
+        hitl.reviews.get(review_id)
+    with pytest.raises(InvalidArgumentError, match="template_id must be an id"):
+        hitl.templates.delete(review_id)
+    assert seen == []
+
+
 def test_path_ids_are_percent_encoded() -> None:
     """An id cannot change the path it is put in."""
     handler, seen = sequence(ok(REVIEW))
@@ -36,20 +49,20 @@ def test_path_ids_are_percent_encoded() -> None:
 
 
 def test_create_sends_the_documented_body() -> None:
-    """Given arguments are sent; arguments left out are left out; a naive datetime is sent as UTC."""
+    """Given arguments are sent; arguments left out are left out; an aware datetime keeps its offset."""
     handler, seen = sequence(ok(REVIEW, 201))
     make_client(handler).reviews.create(
         template_id="template_123",
         content=ReviewContent(text="Check this", metadata={"source": "gpt-4"}),
         assignees=("a@company.com",),
-        due_date=dt.datetime(2024, 1, 20, 18, 0),
+        due_date=dt.datetime(2024, 1, 20, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
     )
     assert seen[0].headers["content-type"] == "application/json"
     assert body(seen[0]) == {
         "template_id": "template_123",
         "content": {"text": "Check this", "metadata": {"source": "gpt-4"}},
         "assignees": ["a@company.com"],
-        "due_date": "2024-01-20T18:00:00Z",
+        "due_date": "2024-01-20T18:00:00+01:00",
     }
 
 
@@ -127,6 +140,23 @@ def test_a_string_where_a_datetime_belongs_is_refused() -> None:
             due_date="2024-01-20",  # type: ignore[arg-type]
         )
     assert seen == []
+
+
+def test_a_naive_datetime_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under TZ=Europe/Berlin a naive noon was sent as noon UTC, an hour off: it is refused instead."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        handler, seen = sequence(ok(REVIEW, 201), ok(REVIEW))
+        hitl = make_client(handler)
+        with pytest.raises(InvalidArgumentError, match="due_date must be a timezone-aware datetime"):
+            hitl.reviews.create(template_id="t", content={"text": "x"}, due_date=dt.datetime(2030, 1, 1, 12))
+        with pytest.raises(InvalidArgumentError, match="due_date must be a timezone-aware datetime"):
+            hitl.reviews.update("rev_1", due_date=dt.datetime(2030, 1, 1, 12))
+        assert seen == []
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_body_that_is_not_json_is_refused() -> None:

@@ -20,7 +20,7 @@ from hitl_sync import (
     RateLimitError,
     RetryPolicy,
 )
-from tests.helpers import REVIEW, body, error, ok, raw, sequence
+from tests.helpers import API_KEY, REVIEW, body, error, ok, raw, sequence
 
 from ._support import make_client, record_sleeps
 
@@ -146,8 +146,8 @@ def test_backoff_doubles_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     assert slept == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
 
 
-def test_default_backoff_has_jitter_within_its_range(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each default wait lies in (0.75, 1] times 0.5 * 2**n, capped at 8 s, and they are not all equal."""
+def test_default_backoff_follows_the_api_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference's `2 ** n + random(0, 1)` seconds (8 s at most before the random part), not all equal."""
     slept = record_sleeps(monkeypatch)
     handler, _ = sequence(error(503, "service_unavailable"))
     for _ in range(5):
@@ -155,8 +155,8 @@ def test_default_backoff_has_jitter_within_its_range(monkeypatch: pytest.MonkeyP
             make_client(handler, max_retries=6).reviews.get("rev_123")
     assert len(slept) == 30
     for index, wait in enumerate(slept):
-        base = min(0.5 * 2 ** (index % 6), 8.0)
-        assert 0.75 * base <= wait <= base
+        base = min(2 ** (index % 6), 8.0)
+        assert base <= wait <= base + 1
     assert len(set(slept)) > 6
 
 
@@ -198,7 +198,7 @@ def test_rate_limit_reset_is_ignored_on_other_statuses(monkeypatch: pytest.Monke
     reset = str(int(time.time()) + 3600)
     handler, _ = sequence(error(500, "internal_error", **{"X-RateLimit-Reset": reset}), ok(REVIEW))
     make_client(handler, retry_policy=NO_JITTER).reviews.get("rev_123")
-    assert slept == [0.5]
+    assert slept == [1.0]
 
 
 def test_retry_after_on_a_503_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,7 +214,7 @@ def test_past_reset_falls_back_to_backoff(monkeypatch: pytest.MonkeyPatch) -> No
     slept = record_sleeps(monkeypatch)
     handler, _ = sequence(error(429, "rate_limit_exceeded"), ok(REVIEW))  # helpers' reset is in 2022
     make_client(handler, retry_policy=NO_JITTER).reviews.get("rev_123")
-    assert slept == [0.5]
+    assert slept == [1.0]
 
 
 def test_wait_beyond_the_cap_raises_at_once_saying_when(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,6 +270,28 @@ def test_retry_is_logged_at_info_with_reason_and_wait(
     assert lines[1][2].startswith("Retrying GET /v1/reviews/rev_123 in ")
     assert lines[1][2].endswith("(retry 2 of 2): GET /v1/reviews/rev_123 failed: ConnectError: refused")
     assert len(lines) == 2
+
+
+def test_a_long_retry_wait_is_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pause over 5 s is logged at WARNING, which shows without any logging set up; short ones stay INFO."""
+    slept = record_sleeps(monkeypatch)
+    handler, _ = sequence(
+        error(429, "rate_limit_exceeded", **{"Retry-After": "30"}),
+        error(429, "rate_limit_exceeded", **{"Retry-After": "5"}),
+        ok(REVIEW),
+    )
+    make_client(handler).reviews.get("rev_123")  # no caplog.at_level: the logger's default level
+    assert slept == [30.0, 5.0]
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "hitl"]
+    assert lines == [
+        (
+            logging.WARNING,
+            "Retrying GET /v1/reviews/rev_123 in 30.00s (retry 1 of 2): 429 rate_limit_exceeded",
+        )
+    ]
+    assert API_KEY not in caplog.text
 
 
 # Idempotency
