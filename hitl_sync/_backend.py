@@ -61,8 +61,12 @@ def is_event_loop_closed(error: RuntimeError) -> bool:
 
 
 def sleep(seconds: float) -> None:
-    """Block the calling thread; refused in a thread that runs an event loop (see `ensure_no_event_loop`)."""
-    ensure_no_event_loop(f"pausing {seconds:.1f}s (before a retry, or between polls)")
+    """
+    Block the calling thread.
+
+    Not refused in a running event loop: a blocking call already blocks that loop for its request, and a call
+    that failed only because it needed a retry would fail at random. The long blocking waits check up front.
+    """
     time.sleep(seconds)
 
 
