@@ -6,11 +6,13 @@ Hand-written twin of `hitl_async/_backend.py` with the same names; the unasync s
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from contextlib import AbstractContextManager
 from types import TracebackType
 
-__all__ = ["Lock", "monotonic", "sleep"]
+__all__ = ["Lock", "cancel_after", "monotonic", "sleep"]
 
 #: A clock for deadlines; the same in both halves, exported here so callers import one module.
 monotonic = time.monotonic
@@ -19,6 +21,15 @@ monotonic = time.monotonic
 def sleep(seconds: float) -> None:
     """Block the calling thread."""
     time.sleep(seconds)
+
+
+def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
+    """
+    Nothing: a blocking read cannot be interrupted from the thread that waits on it. The client bounds a call
+    instead by clipping each phase's timeout (connect, write, each read) to the time left and by checking the
+    clock between chunks of the body, so a call ends within its timeout plus at most one read's wait.
+    """
+    return contextlib.nullcontext()
 
 
 class Lock:
