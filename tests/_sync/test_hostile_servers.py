@@ -234,20 +234,24 @@ def test_debug_logs_hide_the_webhook_secret_and_an_escaped_key(
 # 5. Cursors in a cycle.
 
 
-@pytest.mark.parametrize("cycle", [["A", "B", "A"], ["A", "B", "C", "B"], ["A"]], ids=str)
-def test_cursors_in_a_cycle_raise_instead_of_looping(cycle: list[str | None]) -> None:
+@pytest.mark.parametrize(
+    "next_cursor",
+    [{None: "A", "A": "B", "B": "A"}, {None: "A", "A": "B", "B": "C", "C": "B"}, {None: "A", "A": "A"}],
+    ids=["A-B-A", "A-B-C-B", "A-A"],
+)
+def test_cursors_in_a_cycle_raise_instead_of_looping(next_cursor: dict[str | None, str]) -> None:
     """A server whose cursors come round again (A, B, A, ...) raises a typed error after one lap."""
-    answers = iter(cycle)
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return page([review(f"rev_{len(seen)}")], next_cursor=next(answers))
+        assert len(seen) < 20, "the paginator did not stop"
+        return page([review(f"rev_{len(seen)}")], next_cursor=next_cursor[request.url.params.get("cursor")])
 
     with pytest.raises(APIResponseValidationError, match="same cursor twice"):
-        for _ in make_client(handler).reviews.list(cursor=cycle[-1]):
+        for _ in make_client(handler).reviews.list():
             pass
-    assert len(seen) <= len(cycle)
+    assert len(seen) == len(next_cursor)
 
 
 # 6. A cap on the size of a response body.
