@@ -74,6 +74,7 @@ class AsyncBaseClient:
         base_url: The API's address. Defaults to `HITL_BASE_URL`, then `https://api.hitl.sh`.
         timeout: Seconds, or an `httpx.Timeout` for connect/read/write/pool apart. `None` disables timeouts.
             Default: the timeout set on `http_client` if any, else 5 s to connect and 60 s otherwise.
+            It bounds each call as a whole, retries included (an `httpx.Timeout` by its longest phase).
         max_retries: Retries after a failed attempt (connection errors, timeouts, 408, 429, 5xx). Default 2;
             0 turns retrying off. Overrides `retry_policy.max_retries`.
         retry_policy: Backoff and Retry-After settings; see `RetryPolicy`.
@@ -415,9 +416,8 @@ class AsyncBaseClient:
         size = 0
         refusal: Exception | None = None
         try:
-            async for (
-                chunk
-            ) in response.aiter_bytes():  # decompressed: the limit also stops a compression bomb
+            # Decompressed chunks: the limit also stops a compression bomb.
+            async for chunk in response.aiter_bytes():
                 if refusal is not None:
                     continue  # left behind once refused; see below
                 size += len(chunk)
