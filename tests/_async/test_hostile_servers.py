@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from hitl_async import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -282,6 +283,7 @@ async def test_an_announced_huge_body_is_refused_before_reading() -> None:
     with pytest.raises(ResponseTooLargeError, match="announced 314572800 bytes"):
         await hitl.reviews.get("rev_123")
     assert body.pulled == 0
+    assert DEFAULT_MAX_RESPONSE_SIZE == 32 * 1024 * 1024
 
 
 async def test_a_compressed_bomb_is_measured_unpacked() -> None:
