@@ -16,7 +16,8 @@ from hitl_sync._client import requests_end_within
 __all__ = ["ReviewWaiting"]
 
 _FINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
-# The poll made when the time is up gets this long to answer; no poll outlives the deadline by more.
+# A poll gets until the deadline to answer, or this long when less is left (the last look, made when the
+# time is up, included): no poll outlives the deadline by more.
 _LAST_POLL_GRACE = 1.0
 
 
@@ -53,9 +54,9 @@ class ReviewWaiting:
 
         The interval starts at `poll_interval` and grows by half each poll up to `max_poll_interval`, so a
         long wait costs few requests; each poll goes through the client's retries, which honour rate limits.
-        The last poll happens when `timeout` runs out, and the wait returns or raises within `timeout` plus
-        1 s whatever the server does: a poll still in flight then is cut short. Cancelling the wait stops it
-        at once and leaves nothing behind: no task, no pending request.
+        The last poll happens when `timeout` runs out, and the wait returns or raises by then whatever the
+        server does: a poll still in flight is cut short (one started with less than 1 s left gets that
+        second). Cancelling the wait stops it at once and leaves nothing behind: no task, no pending request.
 
         Args:
             review_id: The review to wait for.
@@ -131,14 +132,14 @@ class ReviewWaiting:
 def _poll(
     reviews: _ReviewsResource, review_id: str, deadline: float | None, started: float, last: Review | None
 ) -> Review:
-    """One `get` of the wait, which ends by the wait's deadline (plus the grace) whatever the server does."""
+    """One `get` of the wait, which ends by the wait's deadline (or the grace) whatever the server does."""
     if deadline is None:
         return reviews.get(review_id)
     try:
-        with requests_end_within(max(deadline - monotonic(), 0.0) + _LAST_POLL_GRACE):
+        with requests_end_within(max(deadline - monotonic(), _LAST_POLL_GRACE)):
             return reviews.get(review_id)
     except APITimeoutError as error:
-        if monotonic() < deadline:
+        if deadline - monotonic() > 0.1:  # (a socket's timer may fire a hair early: not "well before")
             raise  # the client's own timeout, well before the wait's: a network problem to report as such
         last_status = None if last is None else str(last.status)
         raise WaitTimeoutError(review_id, last_status, monotonic() - started) from error
