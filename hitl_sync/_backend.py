@@ -27,7 +27,9 @@ def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
     """
     Nothing: a blocking read cannot be interrupted from the thread that waits on it. The client bounds a call
     instead by clipping each phase's timeout (connect, write, each read) to the time left and by checking the
-    clock between chunks of the body, so a call ends within its timeout plus at most one read's wait.
+    clock between chunks of the body, so a call ends within its timeout plus at most one read's wait. (The
+    headers are read without such checks: a server trickling them byte by byte is bounded by each read's
+    timeout only.)
     """
     return contextlib.nullcontext()
 
