@@ -61,7 +61,7 @@ def test_a_trickling_answer_ends_at_the_calls_timeout(trickle_head: bool) -> Non
             with pytest.raises(APITimeoutError) as caught:
                 hitl.reviews.get("rev_123", timeout=0.5)
             took = time.monotonic() - started
-    assert took < 0.5 + 0.5
+    assert took < 0.5 + 1.0
     assert "timed out" in str(caught.value)
 
 
@@ -73,7 +73,7 @@ def test_a_stalled_answer_ends_at_the_calls_timeout() -> None:
             started = time.monotonic()
             with pytest.raises(APITimeoutError):
                 hitl.reviews.get("rev_123", timeout=0.4)
-            assert time.monotonic() - started < 0.4 + 0.5
+            assert time.monotonic() - started < 0.4 + 1.0
 
 
 def test_wait_ends_within_its_timeout_whatever_the_server_does(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,7 +86,7 @@ def test_wait_ends_within_its_timeout_whatever_the_server_does(monkeypatch: pyte
             with pytest.raises(WaitTimeoutError) as caught:
                 hitl.reviews.wait("rev_123", timeout=0.3, poll_interval=0.05)
             took = time.monotonic() - started
-    assert took < 0.3 + 0.2 + 0.5
+    assert took < 0.3 + 1.0
     assert caught.value.review_id == "rev_123"
     assert isinstance(caught.value.__cause__, APITimeoutError)
 
