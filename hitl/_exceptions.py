@@ -211,6 +211,7 @@ class APIStatusError(HITLError):
 
 
 _CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization"})
+_BODY_HEADERS = frozenset({b"content-encoding", b"content-length"})
 
 
 def _without_credentials(value: object) -> object:
@@ -236,8 +237,8 @@ def _response_without_credentials(response: httpx.Response) -> httpx.Response:
         content = response.content
     except httpx.ResponseNotRead:  # refused unread (too large): nothing to keep
         content = b""
-    # The body is kept decoded, so the encoding header goes too.
-    response_headers = [(n, v) for n, v in response.headers.raw if n.lower() != b"content-encoding"]
+    # The body is kept decoded and may lose a secret: its encoding and length are those of the new body.
+    response_headers = [(n, v) for n, v in response.headers.raw if n.lower() not in _BODY_HEADERS]
     return httpx.Response(
         response.status_code,
         headers=response_headers,
@@ -248,7 +249,9 @@ def _response_without_credentials(response: httpx.Response) -> httpx.Response:
 
 def _request_without_credentials(request: httpx.Request, redactor: Redactor) -> httpx.Request:
     headers = [
-        (name, value) for name, value in request.headers.raw if name.lower() not in _CREDENTIAL_HEADERS
+        (name, value)
+        for name, value in request.headers.raw
+        if name.lower() not in _CREDENTIAL_HEADERS and name.lower() != b"content-length"
     ]
     try:
         content = redactor.body_bytes(request.content)

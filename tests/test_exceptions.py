@@ -286,6 +286,7 @@ def test_a_pickled_status_error_drops_an_echoed_key_and_webhook_secret_from_its_
     assert API_KEY.encode() not in data
     assert b"whsec_1" not in data
     assert again.response.json()["secret"] == "<redacted>"
+    assert again.response.headers["content-length"] == str(len(again.response.content))
     assert str(again) == str(exc)
 
 
