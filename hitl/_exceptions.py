@@ -11,6 +11,7 @@ HITLError
 ├── APIConnectionError              no HTTP response arrived
 │   └── APITimeoutError             ... because a timeout expired
 ├── APIResponseValidationError      a 2xx response did not have the documented shape
+│   └── ResponseTooLargeError           a response body passed the client's max_response_size
 ├── APIStatusError                  the API answered with an error status
 │   ├── BadRequestError             400
 │   │   └── ValidationError             code validation_error
@@ -36,7 +37,8 @@ HITLError
 
 Catch a status class (`NotFoundError`) to handle every code of that status, or a code class
 (`ReviewNotFoundError`) to handle one. A code the SDK does not know yet still raises the status class, with
-`code` set to what the server sent. No message ever contains an API key or a webhook secret.
+`code` set to what the server sent. No message ever contains an API key or a webhook secret, and a pickled
+error leaves them behind too.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from typing import Any
 
 import httpx
 
+from hitl._json import loads
+from hitl._redact import Redactor
 from hitl._retry import server_wait_seconds
 from hitl._types import RateLimit
 
@@ -71,6 +75,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ReviewNotFoundError",
     "TeamNotFoundError",
     "TemplateNotFoundError",
@@ -87,6 +92,19 @@ __all__ = [
 
 class HITLError(Exception):
     """Base class of every error raised by hitl."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without `__init__` (constructors take keyword arguments), with every request and response
+        # stripped of credentials: a pickled error travels (to worker processes, task queues, crash
+        # reports), the API key must not.
+        state = {name: _without_credentials(value) for name, value in self.__dict__.items()}
+        return (_rebuild_error, (type(self), self.args), state)
+
+
+def _rebuild_error(cls: type[HITLError], args: tuple[Any, ...]) -> HITLError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error  # pickle then restores the attributes
 
 
 class ConfigurationError(HITLError):
@@ -177,6 +195,13 @@ class APIResponseValidationError(HITLError):
         self.request_id = request_id
 
 
+class ResponseTooLargeError(APIResponseValidationError):
+    """
+    A response body (of any status) was larger than the client's `max_response_size`. Reading stopped there:
+    the body is not kept, and the request is not retried.
+    """
+
+
 # Status errors: the API answered with an error envelope (or something that should have been one).
 
 
@@ -215,7 +240,11 @@ class APIStatusError(HITLError):
     def _describe(self) -> str:
         text = f"{self.status_code} {self.code or 'error'}: {self.message}{self._hint()}"
         if self.details:
-            text += f" (details: {json.dumps(self.details, default=str, sort_keys=True)})"
+            try:
+                shown = json.dumps(self.details, default=str, sort_keys=True)
+            except (RecursionError, ValueError):  # nested too deep to print, or a cycle
+                shown = "nested too deeply to show"
+            text += f" (details: {shown})"
         if self.request_id:
             text += f" [request_id={self.request_id}]"
         return text
@@ -232,7 +261,7 @@ class APIStatusError(HITLError):
             (
                 cls,
                 self.message,
-                _without_credentials(self.response),
+                _response_without_credentials(self.response),
                 self.code,
                 self.details,
                 self.request_id,
@@ -241,29 +270,53 @@ class APIStatusError(HITLError):
 
 
 _CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization"})
+_BODY_HEADERS = frozenset({b"content-encoding", b"content-length"})
 
 
-def _without_credentials(response: httpx.Response) -> httpx.Response:
+def _without_credentials(value: object) -> object:
+    """An attribute of an error as it is pickled: requests and responses lose their credentials."""
+    if isinstance(value, httpx.Response):
+        return _response_without_credentials(value)
+    if isinstance(value, httpx.Request):
+        return _request_without_credentials(value, Redactor.for_request(value))
+    return value
+
+
+def _response_without_credentials(response: httpx.Response) -> httpx.Response:
     """
-    The response as it is pickled: same status, headers and body, but its request loses its credentials.
-
-    A pickled error travels (to worker processes, task queues, crash reports); the API key must not.
+    The response as it is pickled: same status and headers, its body without the key its request carried nor
+    any `secret` member, and its request without credentials.
     """
+    redactor = Redactor.for_response(response)
     try:
-        request = response.request
-    except RuntimeError:  # a response built without a request carries no credentials
-        return response
-    headers = [
-        (name, value) for name, value in request.headers.raw if name.lower() not in _CREDENTIAL_HEADERS
-    ]
-    # The body is kept decoded, so the encoding header goes too.
-    response_headers = [(n, v) for n, v in response.headers.raw if n.lower() != b"content-encoding"]
+        request: httpx.Request | None = response.request
+    except RuntimeError:  # a response built by hand has no request
+        request = None
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:  # refused unread (too large): nothing to keep
+        content = b""
+    # The body is kept decoded and may lose a secret: its encoding and length are those of the new body.
+    response_headers = [(n, v) for n, v in response.headers.raw if n.lower() not in _BODY_HEADERS]
     return httpx.Response(
         response.status_code,
         headers=response_headers,
-        content=response.content,
-        request=httpx.Request(request.method, request.url, headers=headers),
+        content=redactor.body_bytes(content),
+        request=_request_without_credentials(request, redactor) if request is not None else None,
     )
+
+
+def _request_without_credentials(request: httpx.Request, redactor: Redactor) -> httpx.Request:
+    headers = [
+        (name, value)
+        for name, value in request.headers.raw
+        if name.lower() not in _CREDENTIAL_HEADERS and name.lower() != b"content-length"
+    ]
+    try:
+        content = redactor.body_bytes(request.content)
+    except httpx.RequestNotRead:  # a streamed upload: its body is not kept
+        content = b""
+    return httpx.Request(request.method, request.url, headers=headers, content=content)
 
 
 def _rebuild_status_error(
@@ -468,24 +521,32 @@ def _with_status_class(code_class: type[APIStatusError], status_code: int) -> ty
 
 
 def make_status_error(response: httpx.Response) -> APIStatusError:
-    """Build the error for an error response; never fails, whatever the body holds (HTML, empty, bad JSON)."""
+    """
+    Build the error for an error response; never fails, whatever the body holds (HTML, empty, bad JSON, JSON
+    nested a thousand deep). The key the request carried, echoed in the body, is redacted from every field.
+    """
     code: str | None = None
     details: Mapping[str, Any] | None = None
     request_id: str | None = None
     message: str | None = None
+    redactor = Redactor.for_response(response)
     try:
-        body = json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
+        body = loads(response.content) if response.content else None
+    except ValueError:  # not UTF-8, not JSON, or nested too deep
         body = None
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
-            code = error.get("code") if isinstance(error.get("code"), str) else None
-            message = error.get("message") if isinstance(error.get("message"), str) else None
-            details = error.get("details") if isinstance(error.get("details"), dict) else None
+            code = redactor.text(error["code"]) if isinstance(error.get("code"), str) else None
+            message = redactor.text(error["message"]) if isinstance(error.get("message"), str) else None
+            if isinstance(error.get("details"), dict):
+                try:
+                    details = redactor.json_value(error["details"])
+                except RecursionError:  # nested deeper than can be walked, let alone shown
+                    details = None
         meta = body.get("meta")
         if isinstance(meta, dict) and isinstance(meta.get("request_id"), str):
-            request_id = meta["request_id"]
+            request_id = redactor.text(meta["request_id"])
     if message is None:
         message = _describe_unreadable_body(response)
     cls = status_error_class(response.status_code, code)

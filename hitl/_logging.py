@@ -3,7 +3,8 @@ The `hitl` logger. Silent unless the application configures logging or sets `HIT
 
 INFO: one line per retry (the reason and the wait). DEBUG: each request (method, URL, headers with the
 Authorization header redacted) and each response (status and the start of the body). Bodies are logged at
-DEBUG only, and the API key never: the client redacts it from every header, message and body it logs.
+DEBUG only, and secrets never: the client redacts the API key (in any escaping) and every JSON member named
+`secret` (a webhook's signing secret) from each header, message and body it logs (see `hitl._redact`).
 """
 
 from __future__ import annotations

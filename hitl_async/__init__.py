@@ -17,7 +17,7 @@ from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
 from hitl_async import _resources
-from hitl_async._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncBaseClient
+from hitl_async._client import DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, AsyncBaseClient
 from hitl_async._pagination import AsyncPaginator
 from hitl_async._resources import *  # noqa: F403
 
@@ -36,6 +36,7 @@ else:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_TIMEOUT",
     "AsyncBaseClient",
     "AsyncPaginator",

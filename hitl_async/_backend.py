@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from hitl._types import Page
 
-__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+__all__ = [
+    "FirstPageShortcut",
+    "Lock",
+    "cancel_after",
+    "ensure_no_event_loop",
+    "is_event_loop_closed",
+    "monotonic",
+    "sleep",
+]
 
 T = TypeVar("T")
 
@@ -35,6 +44,16 @@ async def sleep(seconds: float) -> None:
     import anyio  # on first use: most calls never sleep, and importing anyio costs every program
 
     await anyio.sleep(seconds)
+
+
+def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
+    """
+    Cut the block short after `seconds` (`None`: never), wherever it is waiting; the block then raises
+    `TimeoutError`. A request cancelled this way is closed by httpx, so nothing is left behind.
+    """
+    import anyio
+
+    return anyio.fail_after(seconds)
 
 
 class Lock:

@@ -7,11 +7,13 @@ The client runtime: configuration, lifecycle, and the request pipeline every API
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ipaddress
-import json
 import os
+import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
@@ -30,15 +32,26 @@ from hitl._exceptions import (
     HITLError,
     InvalidArgumentError,
     RateLimitError,
+    ResponseTooLargeError,
     make_status_error,
 )
+from hitl._json import loads
 from hitl._logging import logger, redact_headers
+from hitl._redact import Redactor
 from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
-from hitl_async._backend import is_event_loop_closed, sleep
+from hitl_async._backend import cancel_after, is_event_loop_closed, monotonic, sleep
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncBaseClient", "AsyncResource", "RawResponseHeaders"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "DEFAULT_TIMEOUT",
+    "AsyncBaseClient",
+    "AsyncResource",
+    "RawResponseHeaders",
+    "requests_end_within",
+]
 
 T = TypeVar("T")
 
@@ -46,6 +59,10 @@ DEFAULT_BASE_URL = "https://api.hitl.sh"
 #: 5 s to connect, 60 s for everything else: reviews are quick to create, a slow network is not.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+#: 32 MiB. The largest answer the API gives is a page of 100 reviews: a few MB even with large `content`.
+#: Far more is a broken or hostile server, and holding it whole could exhaust a small worker's memory;
+#: 32 MiB leaves room for big reviews while bounding what one call can hold.
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
 _USER_AGENT = f"hitl-python/{__version__}"
 # What an httpx client uses when given no timeout; a client of the caller's with another timeout keeps it.
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
@@ -68,6 +85,7 @@ class AsyncBaseClient:
             `allow_insecure_http` is set: elsewhere it would send the API key in cleartext.
         timeout: Seconds, or an `httpx.Timeout` for connect/read/write/pool apart. `None` disables timeouts.
             Default: the timeout set on `http_client` if any, else 5 s to connect and 60 s otherwise.
+            It bounds each call as a whole, retries included (an `httpx.Timeout` by its longest phase).
         max_retries: Retries after a failed attempt (connection errors, timeouts, 408, 429, 5xx). Default 2;
             0 turns retrying off. Overrides `retry_policy.max_retries`.
         retry_policy: Backoff and Retry-After settings; see `RetryPolicy`.
@@ -75,6 +93,8 @@ class AsyncBaseClient:
         default_headers: Headers sent with every request.
         allow_insecure_http: Accept an `http://` base URL for any host, e.g. an emulator in another container
             on a private network. The environment variable `HITL_ALLOW_INSECURE_HTTP=1` does the same.
+        max_response_size: Largest response body read, in bytes (after decompression); a larger one raises
+            `ResponseTooLargeError` as soon as it passes the limit. Default 32 MiB.
 
     Raises:
         ConfigurationError: No API key was found, or a setting is invalid; nothing was sent.
@@ -91,6 +111,7 @@ class AsyncBaseClient:
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         api_key = _configured_api_key(api_key)
         if not isinstance(allow_insecure_http, bool):
@@ -108,8 +129,14 @@ class AsyncBaseClient:
                 timeout = DEFAULT_TIMEOUT
         elif not _is_timeout(timeout):
             raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
+        if not _is_count(max_response_size) or max_response_size == 0:
+            raise ConfigurationError(
+                f"max_response_size must be a number of bytes > 0, got {max_response_size!r}"
+            )
         self._api_key = api_key
         self._allow_insecure_http = allow_insecure_http
+        self._redactor = Redactor([api_key])
+        self._max_response_size = max_response_size
         self._base_url = _configured_base_url(base_url, allow_insecure_http)
         self._timeout: TimeoutTypes = timeout
         self._retry_policy = _configured_retry_policy(retry_policy, max_retries)
@@ -149,6 +176,7 @@ class AsyncBaseClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_size: int | None = None,
     ) -> Self:
         """
         A copy of this client with some settings changed, sharing its connection pool.
@@ -167,6 +195,7 @@ class AsyncBaseClient:
             http_client=self._http,
             default_headers={**self._default_headers, **{k.lower(): v for k, v in (headers or {}).items()}},
             allow_insecure_http=self._allow_insecure_http,
+            max_response_size=self._max_response_size if max_response_size is None else max_response_size,
         )
 
     async def aclose(self) -> None:
@@ -239,7 +268,11 @@ class AsyncBaseClient:
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | NotGiven,
     ) -> tuple[httpx.Response, int]:
-        """Send one logical request, retrying per the policy; returns the 2xx response and the retry count."""
+        """
+        Send one logical request, retrying per the policy; returns the 2xx response and the retry count.
+
+        The timeout bounds the whole call: every attempt, and the pauses between them, end by one deadline.
+        """
         headers = self._headers
         if extra_headers:
             headers = {**headers, **{name.lower(): value for name, value in extra_headers.items()}}
@@ -274,13 +307,25 @@ class AsyncBaseClient:
             )
         except (TypeError, ValueError) as error:  # a body that is not JSON, a header value that is not text
             raise InvalidArgumentError(f"cannot send {method} {path}: {self._scrub(str(error))}") from None
+        now = monotonic()
+        deadline = _deadline(timeout, now)
+        phases = dict(request.extensions["timeout"])
         retries_taken = 0
         while True:
-            outcome = await self._send_once(request)
+            if deadline is not None:
+                # Each phase of this attempt (connect, write, each read) ends by the deadline at the latest.
+                # Measured from the call's start on the first attempt, so it runs with the timeout as given.
+                remaining = max(deadline - now, 0.0)
+                request.extensions["timeout"] = {
+                    phase: remaining if limit is None else min(limit, remaining)
+                    for phase, limit in phases.items()
+                }
+            outcome = await self._send_once(request, deadline)
             if isinstance(outcome, httpx.Response):
                 return outcome, retries_taken
             delay = self._retry_delay(outcome, retries_taken, retries_allowed)
-            if delay is None:
+            if delay is None or (deadline is not None and monotonic() + delay >= deadline):
+                # No retry, or none that could finish in time: the error of the last attempt says the most.
                 raise outcome
             logger.log(
                 _WARNING if delay > _LONG_RETRY_WAIT else _INFO,
@@ -294,28 +339,41 @@ class AsyncBaseClient:
             )
             await sleep(delay)
             retries_taken += 1
+            now = monotonic()
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response | HITLError:
-        """One attempt: the 2xx response, or the hitl error it amounts to (never an httpx exception)."""
+    async def _send_once(self, request: httpx.Request, deadline: float | None) -> httpx.Response | HITLError:
+        """
+        One attempt: the 2xx response with its body read, or the hitl error it amounts to (never an httpx
+        exception). It ends by `deadline` (a `monotonic()` time), wherever it is waiting.
+
+        Raises:
+            ResponseTooLargeError: The body passed `max_response_size`; not worth retrying.
+        """
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers)
             )
         try:
-            response = await self._http.send(request)
-        except httpx.TimeoutException as exc:
-            error: APIConnectionError = APITimeoutError(
-                f"{request.method} {request.url.path} timed out ({type(exc).__name__})", request=request
+            with cancel_after(None if deadline is None else deadline - monotonic()):
+                response = await self._http.send(request, stream=True)
+                try:
+                    await self._read_body(response, deadline)
+                finally:
+                    await response.aclose()
+        except (httpx.TimeoutException, TimeoutError) as exc:  # TimeoutError: the deadline cut the attempt
+            reason = "the call's timeout ran out" if isinstance(exc, TimeoutError) else type(exc).__name__
+            timeout_error = APITimeoutError(
+                f"{request.method} {request.url.path} timed out ({reason})", request=request
             )
-            error.__cause__ = exc
-            return error
+            timeout_error.__cause__ = _shown_cause(exc, self._redactor)
+            return timeout_error
         except httpx.HTTPError as exc:
-            error = APIConnectionError(
+            connection_error = APIConnectionError(
                 f"{request.method} {request.url.path} failed: {type(exc).__name__}: {self._scrub(str(exc))}",
                 request=request,
             )
-            error.__cause__ = exc
-            return error
+            connection_error.__cause__ = _shown_cause(exc, self._redactor)
+            return connection_error
         except RuntimeError as exc:
             # A closed client, or connections whose event loop has closed: mistakes in the calling program,
             # raised at once (never retried) with what to do instead of the bare RuntimeError.
@@ -330,11 +388,58 @@ class AsyncBaseClient:
                 request.method,
                 request.url.path,
                 response.status_code,
-                self._scrub(response.text[:2000]),
+                self._redactor.body_text(response.content)[:2000],
             )
         if response.is_success:
             return response
         return make_status_error(response)
+
+    async def _read_body(self, response: httpx.Response, deadline: float | None) -> None:
+        """
+        Read the body into `response.content`, chunk by chunk, so that an oversized body is refused before it
+        is held and a body trickling in ends at the deadline.
+        """
+        limit = self._max_response_size
+        announced = response.headers.get("content-length", "").strip()
+        if announced.isdigit() and int(announced) > limit:
+            raise self._too_large(response, f"announced {int(announced)} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        refusal: Exception | None = None
+        try:
+            # Decompressed chunks: the limit also stops a compression bomb.
+            async for chunk in response.aiter_bytes():
+                if refusal is not None:
+                    continue  # left behind once refused; see below
+                size += len(chunk)
+                if size > limit:
+                    refusal = self._too_large(response, f"passed {limit} bytes")
+                elif deadline is not None and monotonic() >= deadline:
+                    # Blocking reads cannot be cut short: between chunks is where blocking code sees the time.
+                    refusal = httpx.ReadTimeout("the call's timeout ran out while the body was arriving")
+                else:
+                    chunks.append(chunk)
+                    continue
+                # Closing drops the connection, so the loop ends at its next read instead of reading on. It is
+                # not left midway: some event loops warn about stream generators collected unfinished.
+                await response.aclose()
+                if deadline is not None and monotonic() >= deadline:
+                    break  # a stream that ignores the close: leave it rather than wait
+        except httpx.HTTPError:
+            if refusal is None:
+                raise  # else: the read failing on the closed connection, as intended
+        if refusal is not None:
+            raise refusal
+        # What httpx's own `aread()` stores; reading through it instead could not stop at the limit.
+        response._content = b"".join(chunks)
+
+    def _too_large(self, response: httpx.Response, how: str) -> ResponseTooLargeError:
+        request = response.request
+        return ResponseTooLargeError(
+            f"{request.method} {request.url.path}: the {response.status_code} response body {how}, more than "
+            f"max_response_size ({self._max_response_size} bytes) allows; it was not read further",
+            response=response,
+        )
 
     def _retry_delay(self, error: HITLError, retries_taken: int, retries_allowed: int) -> float | None:
         """Seconds to wait before retrying after `error`, or None to give up and raise it."""
@@ -361,7 +466,45 @@ class AsyncBaseClient:
 
     def _scrub(self, text: str) -> str:
         """`text` without the API key, for messages built from what a server or a library said."""
-        return text.replace(self._api_key, "<redacted>") if self._api_key in text else text
+        return self._redactor.text(text)
+
+
+# The deadline of an enclosing operation (`reviews.wait`), which every request made inside it also keeps.
+_enclosing_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "hitl_enclosing_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def requests_end_within(seconds: float) -> Iterator[None]:
+    """Make every request of the block end within `seconds` from now, besides its own timeout."""
+    deadline = monotonic() + seconds
+    enclosing = _enclosing_deadline.get()
+    token = _enclosing_deadline.set(deadline if enclosing is None else min(deadline, enclosing))
+    try:
+        yield
+    finally:
+        _enclosing_deadline.reset(token)
+
+
+def _deadline(timeout: TimeoutTypes, now: float) -> float | None:
+    """
+    When a call with this timeout, starting `now`, must end: a number bounds the whole call; an
+    `httpx.Timeout` by its longest phase (none if any phase is unbounded). An enclosing operation's deadline
+    applies too.
+    """
+    if timeout is None:
+        budget = None
+    elif isinstance(timeout, httpx.Timeout):
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        budget = None if None in phases else max(phase for phase in phases if phase is not None)
+    else:
+        budget = float(timeout)
+    deadline = None if budget is None else now + budget
+    enclosing = _enclosing_deadline.get()
+    if enclosing is not None and (deadline is None or enclosing < deadline):
+        return enclosing
+    return deadline
 
 
 class AsyncResource:
@@ -484,8 +627,8 @@ def _is_timeout(value: object) -> bool:
 
 def _request_id(response: httpx.Response) -> str | None:
     try:
-        meta = json.loads(response.content).get("meta")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        meta = loads(response.content).get("meta")
+    except (ValueError, AttributeError):
         return None
     request_id = meta.get("request_id") if isinstance(meta, dict) else None
     return request_id if isinstance(request_id, str) else None
@@ -493,8 +636,8 @@ def _request_id(response: httpx.Response) -> str | None:
 
 def _envelope(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = loads(response.content)
+    except ValueError:  # not UTF-8, not JSON, or nested too deep
         raise APIResponseValidationError(
             f"{response.status_code} response was not JSON "
             f"({len(response.content)} bytes of {response.headers.get('content-type', 'no content type')})",
@@ -518,11 +661,9 @@ def _parse_data(response: httpx.Response, cast_to: type[T]) -> T:
     try:
         return converter.structure(body["data"], cast_to)
     except Exception as error:  # cattrs raises several types; all mean "the data does not fit the model"
-        raise APIResponseValidationError(
-            f"response data does not fit {cast_to.__name__}: {describe_structure_error(error)}",
-            response=response,
-            request_id=_meta_request_id(body),
-        ) from error
+        raise _not_fitting(f"response data does not fit {cast_to.__name__}", error, response, body) from (
+            _shown_cause(error, Redactor.for_response(response))
+        )
 
 
 def _parse_page(response: httpx.Response, item_type: type[T]) -> Page[T]:
@@ -548,9 +689,24 @@ def _parse_page(response: httpx.Response, item_type: type[T]) -> Page[T]:
     try:
         items = [structure(item, item_type) for item in data]
     except Exception as error:
-        raise APIResponseValidationError(
-            f"list item does not fit {item_type.__name__}: {describe_structure_error(error)}",
-            response=response,
-            request_id=_meta_request_id(body),
-        ) from error
+        raise _not_fitting(f"list item does not fit {item_type.__name__}", error, response, body) from (
+            _shown_cause(error, Redactor.for_response(response))
+        )
     return Page(items=items, has_more=has_more, next_cursor=next_cursor)
+
+
+def _not_fitting(
+    what: str, error: Exception, response: httpx.Response, body: dict[str, Any]
+) -> APIResponseValidationError:
+    """The error for data that does not fit its model (a value it quotes from the data loses the key)."""
+    return APIResponseValidationError(
+        Redactor.for_response(response).text(f"{what}: {describe_structure_error(error)}"),
+        response=response,
+        request_id=_meta_request_id(body),
+    )
+
+
+def _shown_cause(cause: BaseException, redactor: Redactor) -> BaseException | None:
+    """`cause`, to chain to the error it led to; `None` if its traceback would print a secret."""
+    text = "".join(traceback.format_exception(cause))
+    return cause if redactor.text(text) == text else None

@@ -18,7 +18,7 @@ from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
 from hitl_sync import _resources
-from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, BaseClient
+from hitl_sync._client import DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, BaseClient
 from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
 
@@ -37,6 +37,7 @@ else:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_TIMEOUT",
     "BaseClient",
     "Paginator",

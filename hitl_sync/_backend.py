@@ -6,15 +6,25 @@ Hand-written twin of `hitl_async/_backend.py` with the same names; the unasync s
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Generic, TypeVar
 
 from hitl._exceptions import BlockingInEventLoopError
 
-__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+__all__ = [
+    "FirstPageShortcut",
+    "Lock",
+    "cancel_after",
+    "ensure_no_event_loop",
+    "is_event_loop_closed",
+    "monotonic",
+    "sleep",
+]
 
 T = TypeVar("T")
 
@@ -68,6 +78,17 @@ def sleep(seconds: float) -> None:
     that failed only because it needed a retry would fail at random. The long blocking waits check up front.
     """
     time.sleep(seconds)
+
+
+def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
+    """
+    Nothing: a blocking read cannot be interrupted from the thread that waits on it. The client bounds a call
+    instead by clipping each phase's timeout (connect, write, each read) to the time left and by checking the
+    clock between chunks of the body, so a call ends within its timeout plus at most one read's wait. (The
+    headers are read without such checks: a server trickling them byte by byte is bounded by each read's
+    timeout only.)
+    """
+    return contextlib.nullcontext()
 
 
 class Lock:

@@ -83,6 +83,7 @@ class PageIterator(Generic[T]):
     def __init__(self, paginator: Paginator[T]) -> None:
         self._paginator = paginator
         self._cursor: str | None = paginator._params.get("cursor")
+        self._seen_cursors = {self._cursor}  # one short string per page fetched
         self._done = False
 
     def __iter__(self) -> PageIterator[T]:
@@ -94,14 +95,16 @@ class PageIterator(Generic[T]):
         page = self._paginator._fetch(self._cursor)
         if not page.has_more or page.next_cursor is None:
             self._done = True
-        elif page.next_cursor == self._cursor:
-            # A server bug would otherwise make this loop forever.
+        elif page.next_cursor in self._seen_cursors:
+            # A server bug (the same cursor again, or cursors in a cycle A, B, A...) would loop forever.
             self._done = True
             raise APIResponseValidationError(
-                f"the API returned the same cursor twice while listing {self._paginator._path}"
+                f"the API returned the same cursor twice while listing {self._paginator._path}: "
+                "its pages would repeat forever"
             )
         else:
             self._cursor = page.next_cursor
+            self._seen_cursors.add(page.next_cursor)
         return page
 
 

@@ -7,14 +7,18 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 
-from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
+from hitl._exceptions import APITimeoutError, InvalidArgumentError, WaitTimeoutError
 from hitl._models import Priority, Review, ReviewContent, ReviewStatus
 from hitl._types import NOT_GIVEN, NotGiven
 from hitl_sync._backend import ensure_no_event_loop, monotonic, sleep
+from hitl_sync._client import requests_end_within
 
 __all__ = ["ReviewWaiting"]
 
 _FINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
+# A poll gets until the deadline to answer, or this long when less is left (the last look, made when the
+# time is up, included): no poll outlives the deadline by more.
+_LAST_POLL_GRACE = 1.0
 
 
 class _ReviewsResource(Protocol):
@@ -50,8 +54,9 @@ class ReviewWaiting:
 
         The interval starts at `poll_interval` and grows by half each poll up to `max_poll_interval`, so a
         long wait costs few requests; each poll goes through the client's retries, which honour rate limits.
-        The last poll happens when `timeout` runs out. Cancelling the wait stops it at once and leaves
-        nothing behind: no task, no pending request.
+        The last poll happens when `timeout` runs out, and the wait returns or raises by then whatever the
+        server does: a poll still in flight is cut short (one started with less than 1 s left gets that
+        second). Cancelling the wait stops it at once and leaves nothing behind: no task, no pending request.
 
         Args:
             review_id: The review to wait for.
@@ -74,8 +79,9 @@ class ReviewWaiting:
         started = monotonic()
         deadline = None if timeout is None else started + timeout
         interval = poll_interval
+        review = None
         while True:
-            review = self.get(review_id)
+            review = _poll(self, review_id, deadline, started, review)
             if review.status in _FINAL:
                 return review
             pause = interval
@@ -86,7 +92,7 @@ class ReviewWaiting:
                 if remaining <= pause:
                     # One last look when the time is up, then give up: no extra poll for a rounding error.
                     sleep(remaining)
-                    review = self.get(review_id)
+                    review = _poll(self, review_id, deadline, started, review)
                     if review.status in _FINAL:
                         return review
                     raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
@@ -124,3 +130,19 @@ class ReviewWaiting:
         return ReviewWaiting.wait(
             self, review.id, timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval
         )
+
+
+def _poll(
+    reviews: _ReviewsResource, review_id: str, deadline: float | None, started: float, last: Review | None
+) -> Review:
+    """One `get` of the wait, which ends by the wait's deadline (or the grace) whatever the server does."""
+    if deadline is None:
+        return reviews.get(review_id)
+    try:
+        with requests_end_within(max(deadline - monotonic(), _LAST_POLL_GRACE)):
+            return reviews.get(review_id)
+    except APITimeoutError as error:
+        if deadline - monotonic() > 0.1:  # (a socket's timer may fire a hair early: not "well before")
+            raise  # the client's own timeout, well before the wait's: a network problem to report as such
+        last_status = None if last is None else str(last.status)
+        raise WaitTimeoutError(review_id, last_status, monotonic() - started) from error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -89,3 +89,41 @@ def sequence(*responses: httpx.Response | Exception) -> tuple[Handler, list[http
 def body(request: httpx.Request) -> Any:
     """The JSON body a request carried."""
     return json.loads(request.content)
+
+
+class StreamedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """
+    A response body that arrives chunk by chunk, as over a network; `pulled` counts the bytes read. Once
+    closed, the next read fails, as on a closed connection.
+    """
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = chunks
+        self._closed = False
+        self.pulled = 0
+
+    def _next_chunks(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            if self._closed:
+                raise httpx.ReadError("connection closed")
+            self.pulled += len(chunk)
+            yield chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._next_chunks()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._next_chunks():
+            yield chunk
+
+    def close(self) -> None:
+        self._closed = True
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+
+def endless(chunk: bytes = b"x" * 65536, total: int = 300 * 1024 * 1024) -> Iterator[bytes]:
+    """`total` bytes (300 MB by default) in chunks, made as they are read: nothing is held in advance."""
+    for _ in range(total // len(chunk)):
+        yield chunk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import httpx
@@ -265,3 +266,93 @@ def test_pickled_status_error_leaves_the_api_key_behind() -> None:
     assert again.response.request.url == request.url
     assert again.response.json()["error"]["code"] == "review_not_found"
     assert exc.response.request.headers["authorization"] == f"Bearer {API_KEY}"  # the live error is untouched
+
+
+def _with_key(response: httpx.Response, method: str = "GET", content: bytes = b"") -> httpx.Response:
+    response.request = httpx.Request(
+        method,
+        "https://api.hitl.sh/v1/webhooks",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        content=content,
+    )
+    return response
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda request: APIConnectionError("GET /v1/reviews failed", request=request),
+        lambda request: APITimeoutError("GET /v1/reviews timed out", request=request),
+        lambda request: APIResponseValidationError(
+            "bad", response=_with_key(raw(200, b'{"key": "' + API_KEY.encode() + b'"}')), request_id="req_1"
+        ),
+        lambda request: hitl.ResponseTooLargeError(
+            "too big", response=_with_key(httpx.Response(200, stream=httpx.ByteStream(b"x")))
+        ),
+        lambda request: WaitTimeoutError("rev_1", "in_progress", 3.0),
+        lambda request: InvalidArgumentError("review_id must not be empty"),
+    ],
+    ids=["connection", "timeout", "validation", "too-large", "wait-timeout", "invalid-argument"],
+)
+def test_every_error_pickles_without_the_key(build: object) -> None:
+    """Every error, not only status errors, pickles and unpickles with its class, message and attributes, and
+    leaves the API key behind: in headers, and in a body that echoed it."""
+    request = httpx.Request(
+        "POST",
+        "https://api.hitl.sh/v1/reviews",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        json={"a": 1},
+    )
+    exc = build(request)  # type: ignore[operator]
+    data = pickle.dumps(exc)
+    again = pickle.loads(data)
+    assert API_KEY.encode() not in data
+    assert type(again) is type(exc)
+    assert str(again) == str(exc)
+    assert set(vars(again)) == set(vars(exc))
+    if isinstance(exc, APIConnectionError):
+        assert again.request.url == request.url
+        assert again.request.content == b'{"a":1}'
+        assert "authorization" not in again.request.headers
+
+
+def test_a_pickled_status_error_drops_an_echoed_key_and_webhook_secret_from_its_body() -> None:
+    """The kept body loses what the server echoed: the key, and any `secret` member."""
+    body = b'{"success": false, "error": {"code": "x", "message": "m"}, "secret": "whsec_1", "k": "%s"}'
+    exc = make_status_error(_with_key(raw(400, body % API_KEY.encode(), "application/json")))
+    data = pickle.dumps(exc)
+    again = pickle.loads(data)
+    assert API_KEY.encode() not in data
+    assert b"whsec_1" not in data
+    assert again.response.json()["secret"] == "<redacted>"
+    assert again.response.headers["content-length"] == str(len(again.response.content))
+    assert str(again) == str(exc)
+
+
+@pytest.mark.parametrize("depth", [600, 1200, 100_000])
+@pytest.mark.parametrize("status", [400, 404, 500, 503])
+def test_make_status_error_never_fails_on_deep_json(depth: int, status: int) -> None:
+    """JSON nested beyond what the parser or a printer can follow still gives the status's class."""
+    details = b'{"a":' * depth + b"1" + b"}" * depth
+    body = b'{"success":false,"error":{"code":"c","message":"m","details":' + details + b"}}"
+    exc = make_status_error(response(raw(status, body, "application/json")))
+    assert exc.status_code == status
+    assert str(exc)
+    assert isinstance(pickle.loads(pickle.dumps(exc)), APIStatusError)
+
+
+def test_a_status_error_redacts_the_key_the_request_carried() -> None:
+    """Message, code, details and request id quoting the request's key (in any escaping JSON allows) are
+    redacted; the live response is untouched."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in API_KEY)  # JSON may spell every character as \uXXXX
+    error_member = {"code": API_KEY, "message": "key @", "details": {"echo": API_KEY}}
+    body = json.dumps({"success": False, "error": error_member, "meta": {"request_id": API_KEY}})
+    body = body.replace("@", escaped)  # json.dumps would escape the backslashes of the \u spelling
+    exc = make_status_error(_with_key(raw(401, body.encode(), "application/json")))
+    assert API_KEY not in str(exc)
+    assert (exc.code, exc.message, exc.details, exc.request_id) == (
+        "<redacted>",
+        "key <redacted>",
+        {"echo": "<redacted>"},
+        "<redacted>",
+    )

@@ -14,7 +14,7 @@ from tests.helpers import API_KEY, Handler
 def make_client(handler: Handler, **options: Any) -> AsyncHITL:
     """A client whose requests go to `handler`; `options` are the client's constructor arguments."""
     http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return AsyncHITL(api_key=API_KEY, http_client=http_client, **options)
+    return AsyncHITL(**{"api_key": API_KEY, "http_client": http_client, **options})
 
 
 def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:

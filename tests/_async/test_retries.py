@@ -235,11 +235,22 @@ async def test_wait_beyond_the_cap_raises_at_once_saying_when(monkeypatch: pytes
 
 
 async def test_the_cap_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With max_server_wait=300 the same 120 s wait is slept through."""
+    """With max_server_wait=300 (and a timeout that leaves room) the same 120 s wait is slept through."""
     slept = record_sleeps(monkeypatch)
     handler, _ = sequence(error(429, "rate_limit_exceeded", **{"Retry-After": "120"}), ok(REVIEW))
-    await make_client(handler, retry_policy=RetryPolicy(max_server_wait=300)).reviews.get("rev_123")
+    hitl = make_client(handler, retry_policy=RetryPolicy(max_server_wait=300), timeout=300)
+    await hitl.reviews.get("rev_123")
     assert slept == [120.0]
+
+
+async def test_a_wait_past_the_calls_timeout_is_not_slept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The timeout bounds the whole call: a retry that could not start before it ends is not waited for;
+    the last attempt's error is raised at once."""
+    slept = record_sleeps(monkeypatch)
+    handler, seen = sequence(error(503, "service_unavailable", **{"Retry-After": "30"}), ok(REVIEW))
+    with pytest.raises(InternalServerError):
+        await make_client(handler).reviews.get("rev_123", timeout=10.0)
+    assert (len(seen), slept) == (1, [])
 
 
 async def test_rate_limit_error_after_retries_says_when(monkeypatch: pytest.MonkeyPatch) -> None:

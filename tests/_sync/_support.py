@@ -15,7 +15,7 @@ from tests.helpers import API_KEY, Handler
 def make_client(handler: Handler, **options: Any) -> HITL:
     """A client whose requests go to `handler`; `options` are the client's constructor arguments."""
     http_client = httpx.Client(transport=httpx.MockTransport(handler))
-    return HITL(api_key=API_KEY, http_client=http_client, **options)
+    return HITL(**{"api_key": API_KEY, "http_client": http_client, **options})
 
 
 def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
