@@ -36,11 +36,9 @@ from openapi_python_client.parser.properties import (
     UnionProperty,
 )
 
+from codegen._spec import SpecError, merged_schema
+
 __all__ = ["API", "Enum", "Field", "Model", "Operation", "Param", "Resource", "SpecError", "load_api"]
-
-
-class SpecError(Exception):
-    """openapi.yaml cannot be turned into hitl code; the message says where and why."""
 
 
 @attrs.frozen
@@ -138,12 +136,22 @@ def load_api(spec_path: Path) -> API:
         if isinstance(e, EnumProperty)
     ]
     models = _sort_models(
-        [_model(m, raw_schemas.get(m.class_info.name, {})) for m in data.models if _is_emitted(m)]
+        [
+            _model(m, merged_schema(raw_schemas.get(m.class_info.name, {}), raw))
+            for m in data.models
+            if _is_emitted(m)
+        ]
     )
     tag_docs = {t["name"]: t.get("description", "") for t in raw.get("tags", [])}
     resources = []
     for tag, collection in sorted(data.endpoint_collections_by_tag.items()):
-        operations = [_operation(str(tag), endpoint, raw) for endpoint in collection.endpoints]
+        operations = []
+        for endpoint in collection.endpoints:
+            try:
+                operations.append(_operation(str(tag), endpoint, raw))
+            except SpecError as error:  # located at the operation, unless it knows better
+                where = error.where or ("paths", _raw(endpoint.path), str(endpoint.method).lower())
+                raise SpecError(error.message, where=where) from None
         resources.append(
             Resource(
                 name=str(tag),
@@ -333,7 +341,7 @@ def _output_type(prop: Property) -> str:
     for kind, name in _SCALARS.items():
         if isinstance(prop, kind):
             return name
-    raise SpecError(f"property {prop.name!r}: unsupported schema ({type(prop).__name__})")
+    raise SpecError(f"property {_raw(prop.name)!r}: unsupported schema ({type(prop).__name__})")
 
 
 def _input_type(prop: Property) -> str:
@@ -410,7 +418,9 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
             raise SpecError(
                 f"{operation_id}: request bodies must be application/json objects ($ref a schema)"
             )
-        raw_properties = raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {})
+        raw_properties = merged_schema(
+            raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {}), raw
+        )
         body_fields = [
             _field(p, raw_properties.get("properties", {}).get(_raw(p.name), {}))
             for p in (body.prop.required_properties or []) + (body.prop.optional_properties or [])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import jinja2
 
 from codegen._ir import API, Field, Operation, Resource, SpecError
+from codegen._tools import RUFF, check_syntax
 
 __all__ = ["HEADER", "format_source", "render_models", "render_resources"]
 
@@ -267,9 +267,9 @@ def _path_expression(op: Operation) -> str:
         return f'"{op.path}"'
     path = op.path
     for param in op.path_params:
-        path = path.replace(
-            "{" + param.name + "}", "{path_segment(" + param.name + ', "' + param.name + '")}'
-        )
+        # Single quotes inside: a nested same-quote f-string is a SyntaxError before Python 3.12.
+        encode = "path_integer" if param.field.output_type == "int" else "path_segment"
+        path = path.replace("{" + param.name + "}", f"{{{encode}({param.name}, {param.name!r})}}")
     return f'f"{path}"'
 
 
@@ -283,18 +283,19 @@ def _mixins(resource: Resource) -> list[str]:
     return [mixin[1]] if mixin else []
 
 
-def format_source(source: str, *, fix_imports: bool = False) -> str:
+def format_source(source: str, *, fix_imports: bool = False, name: str = "generated code") -> str:
     """
     Format with the pinned ruff, using the project's configuration, so output is byte-for-byte stable.
 
     `fix_imports` also sorts imports and drops unused ones: for templates, which import every helper they
-    might use. Derived code is only formatted, never changed otherwise.
+    might use. Derived code is only formatted, never changed otherwise. The source must be valid Python 3.11
+    before ruff sees it, and is checked again after: the formatter never decides whether the output runs.
     """
-    ruff = Path(sys.executable).parent / "ruff"
+    check_syntax(source, name)
     steps = [["check", "--fix-only", "--select", "I,F401,UP", "--quiet"]] if fix_imports else []
     for args in [*steps, ["format", "--quiet"]]:
         completed = subprocess.run(
-            [str(ruff), *args, "--stdin-filename", str(_ROOT / "hitl" / "_generated.py"), "-"],
+            [str(RUFF), *args, "--stdin-filename", str(_ROOT / "hitl" / "_generated.py"), "-"],
             input=source,
             capture_output=True,
             text=True,
@@ -304,4 +305,5 @@ def format_source(source: str, *, fix_imports: bool = False) -> str:
         if completed.returncode != 0:
             raise RuntimeError(f"ruff {args[0]} failed on generated code:\n{completed.stderr}")
         source = completed.stdout
+    check_syntax(source, name)
     return source
