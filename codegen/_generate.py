@@ -113,7 +113,10 @@ _DIFF_LINES_IN_ALL = 80
 
 
 def check_tree(out: Path, files: dict[Path, str]) -> list[str]:
-    """What differs between `out` and `files`: an entry per file, with a short unified diff where it helps."""
+    """
+    What differs between `out` and `files`: an entry per file, with a short unified diff (from the file on
+    disk to what `make generate` would write) where it helps.
+    """
     problems: list[str] = []
     budget = _DIFF_LINES_IN_ALL
     for relative, content in sorted(files.items()):
@@ -131,10 +134,10 @@ def check_tree(out: Path, files: dict[Path, str]) -> list[str]:
             continue
         diff = list(
             difflib.unified_diff(
-                content.splitlines(),
                 text.splitlines(),
-                f"generated/{relative}",
+                content.splitlines(),
                 f"on disk/{relative}",
+                f"generated/{relative}",
                 lineterm="",
             )
         )

@@ -122,12 +122,14 @@ def load_api(spec_path: Path) -> API:
     config = Config.from_sources(ConfigFile(), MetaType.NONE, spec_path, "utf-8", True, None)
     data = GeneratorData.from_dict(raw, config=config)
     if isinstance(data, GeneratorError):
-        raise SpecError(f"{data.header}: {data.detail}")
+        raise SpecError(
+            f"openapi-python-client cannot read it: {data.header} {data.detail or ''} — fix the spec"
+        )
     problems = [f"{e.header}: {e.detail}" for e in data.errors]
     for collection in data.endpoint_collections_by_tag.values():
         problems += [f"{e.header}: {e.detail}" for e in collection.parse_errors]
     if problems:
-        raise SpecError("openapi-python-client could not parse openapi.yaml:\n  " + "\n  ".join(problems))
+        raise SpecError("openapi-python-client cannot parse: " + "; ".join(problems) + " — fix the spec")
 
     raw_schemas = raw.get("components", {}).get("schemas", {})
     enums = [
@@ -393,7 +395,7 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
     resource, _, method = operation_id.partition(".")
     if resource != tag or not method.isidentifier():
         raise SpecError(
-            f"{str(endpoint.method).upper()} {endpoint.path}: operationId must be '<tag>.<method>' "
+            f"{str(endpoint.method).upper()} {_raw(endpoint.path)}: operationId must be '<tag>.<method>' "
             f"with tag {tag!r}, got {operation_id!r}"
         )
     documented = _parameter_docs(raw, _raw(endpoint.path), raw_operation)
@@ -416,7 +418,8 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
     for body in endpoint.bodies:
         if body.content_type != "application/json" or not isinstance(body.prop, ModelProperty):
             raise SpecError(
-                f"{operation_id}: request bodies must be application/json objects ($ref a schema)"
+                f"{operation_id}: the request body is not an application/json object — $ref a named object "
+                "schema under application/json"
             )
         raw_properties = merged_schema(
             raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {}), raw
@@ -467,14 +470,20 @@ def _result(operation_id: str, endpoint: Any) -> tuple[str, bool]:
     """The model inside the success envelope's `data`, and whether `data` is a list."""
     successes = [r for r in endpoint.responses if str(r.status_code.pattern).startswith("2")]
     if len(successes) != 1 or not isinstance(successes[0].prop, ModelProperty):
-        raise SpecError(f"{operation_id}: needs exactly one 2xx response whose body $refs an envelope schema")
+        raise SpecError(
+            f"{operation_id}: an operation needs exactly one 2xx response with a body — give it one, whose "
+            "application/json schema $refs an envelope"
+        )
     envelope = successes[0].prop
     data = next((p for p in (envelope.required_properties or []) if _raw(p.name) == "data"), None)
     if isinstance(data, ListProperty) and isinstance(data.inner_property, ModelProperty):
         return data.inner_property.class_info.name, True
     if isinstance(data, ModelProperty) and not _is_free_form(data):
         return data.class_info.name, False
-    raise SpecError(f"{operation_id}: the envelope's required `data` must $ref a model or be an array of one")
+    raise SpecError(
+        f"{operation_id}: the 2xx envelope has no required `data` model — make `data` $ref a model schema, "
+        "or be an array of one"
+    )
 
 
 def _raw(value: Any) -> str:

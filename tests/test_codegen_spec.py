@@ -245,3 +245,19 @@ def test_secret_stays_out_of_repr_when_its_schema_is_built_with_all_of(tmp_path:
         "print('whsec_x' in repr(hook), 'secret: The signing key' in doc, 'url: The URL' in doc)\n",
     )
     assert output == "False True True"
+
+
+def test_operation_the_templates_cannot_render_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A problem found while building an operation is located at the operation."""
+    text = SPEC.replace(
+        "                $ref: '#/components/schemas/TeamEnvelope'\n",
+        "                $ref: '#/components/schemas/Team'\n",
+        1,
+    )
+    spec, error = refusal(tmp_path, text, capsys)
+    assert error == (
+        f"{spec}:{line_of(text, 'post:', start='  /v1/teams:')}: teams.create: the 2xx envelope has no "
+        "required `data` model — make `data` $ref a model schema, or be an array of one"
+    )
