@@ -81,9 +81,10 @@ def load_spec(path: Path) -> Document:
         raise SpecError(
             f"cannot read the spec ({reason}) — pass an existing UTF-8 file with --spec"
         ) from None
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "cannot be parsed"
@@ -93,11 +94,17 @@ def load_spec(path: Path) -> Document:
         raise SpecError(
             f"invalid YAML: {problem} — fix the syntax", line=mark.line + 1 if mark else None
         ) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or node is None:
         raise SpecError("not an OpenAPI document (the top level is not a mapping) — check the file", line=1)
     lines: dict[Where, int] = {}
     _index(node, (), lines, node.start_mark.line + 1)
     return Document(data=data, lines=lines)
+
+
+# libyaml's loader when PyYAML was built with it (ten times faster); the same nodes, marks and values.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _index(node: yaml.Node, where: Where, lines: dict[Where, int], line: int) -> None:

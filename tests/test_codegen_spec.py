@@ -144,10 +144,9 @@ def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, capsys: pytest.Cap
     text = insert_after(SPEC, "  title: HITL.sh API", "  summary: [unclosed\n")
     spec, error = refusal(tmp_path, text, capsys)
     opened = line_of(text, "[unclosed")
-    assert error == (
-        f"{spec}:{opened + 1}: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence "
-        f"at line {opened}) — fix the syntax"
-    )
+    # The wording of the problem is PyYAML's (it differs with and without libyaml); the frame is ours.
+    assert error.startswith(f"{spec}:{opened + 1}: invalid YAML: ")
+    assert error.endswith(f"',' or ']' (while parsing a flow sequence at line {opened}) — fix the syntax")
 
 
 def test_invalid_openapi_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -261,3 +260,35 @@ def test_operation_the_templates_cannot_render_names_its_line(
         f"{spec}:{line_of(text, 'post:', start='  /v1/teams:')}: teams.create: the 2xx envelope has no "
         "required `data` model — make `data` $ref a model schema, or be an array of one"
     )
+
+
+def test_array_query_parameter_is_sent_as_repeated_keys(tmp_path: Path) -> None:
+    """The default `style: form`, `explode: true` is what the generated methods send."""
+    tree = copy_project(tmp_path)
+    spec = tree / "openapi.yaml"
+    text = insert_after(
+        spec.read_text(encoding="utf-8"),
+        "      parameters:",
+        "        - name: tags\n          in: query\n          description: Only reviews with these tags.\n"
+        "          schema:\n            type: array\n            items:\n              type: string\n",
+        start="operationId: reviews.list",
+    )
+    spec.write_text(text, encoding="utf-8")
+    result = run_codegen(tree)
+    assert result.returncode == 0, result.stderr
+
+    output = probe(
+        tree,
+        "import httpx, hitl_sync\n"
+        "seen = []\n"
+        "def reply(request):\n"
+        "    seen.append(request.url.query.decode())\n"
+        "    meta = {'request_id': 'req_1', 'timestamp': '2024-01-15T10:30:00Z',\n"
+        "            'pagination': {'has_more': False, 'next_cursor': None}}\n"
+        "    return httpx.Response(200, json={'success': True, 'data': [], 'meta': meta})\n"
+        "http = httpx.Client(transport=httpx.MockTransport(reply))\n"
+        "client = hitl_sync.HITL(api_key='k', http_client=http)\n"
+        "list(client.reviews.list(tags=['a', 'b']))\n"
+        "print(hitl_sync.Reviews.list.__annotations__['tags'], *seen)\n",
+    )
+    assert output == "Sequence[str] | NotGiven tags=a&tags=b"
