@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from codegen._ir import API, Field, Operation, Resource, SpecError
-from codegen._tools import RUFF, check_syntax
+from codegen._tools import RUFF, ToolError, check_syntax
 
 __all__ = ["HEADER", "format_source", "render_models", "render_resources"]
 
@@ -303,7 +303,10 @@ def format_source(source: str, *, fix_imports: bool = False, name: str = "genera
             check=False,
         )
         if completed.returncode != 0:
-            raise RuntimeError(f"ruff {args[0]} failed on generated code:\n{completed.stderr}")
+            reason = " ".join(completed.stderr.split())[:300]
+            raise ToolError(
+                f"ruff {args[0]} failed on {name}: {reason} — fix the template or renderer in codegen/"
+            )
         source = completed.stdout
     check_syntax(source, name)
     return source

@@ -63,10 +63,11 @@ class Document:
         """The node a local `$ref` (`#/components/schemas/Review`) points at; `SpecError` if there is none."""
         node: Any = self.data
         for part in _pointer_parts(ref):
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
+            key: str | int = int(part) if part.isdigit() else part  # list indexes, unquoted `200:` keys
+            if isinstance(node, Mapping) and (part in node or key in node):
+                node = node[part if part in node else key]
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
             else:
                 raise SpecError(f"$ref {ref!r} points to nothing — define it, or fix the reference")
         return node
@@ -383,5 +384,5 @@ def _pointer_parts(ref: str) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
+    text = str(yaml.safe_dump(value, default_flow_style=True, width=1000)).strip()
     return text if len(text) <= 40 else text[:39] + "…"
