@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error.located(_display(spec), _document(spec)), file=sys.stderr)
         return 1
     except (ToolError, UnasyncError) as error:
-        print(f"codegen: {error}", file=sys.stderr)
+        print(error, file=sys.stderr)
         return 1
 
     if not args.check:

@@ -144,7 +144,21 @@ def _validate(document: Document) -> None:
     message = " ".join((str(error.message).strip().splitlines() or ["?"])[0].split())
     if len(message) > 200:
         message = message[:200] + "…"
-    raise SpecError(f"invalid OpenAPI: {message} — fix the spec", where=tuple(error.absolute_path))
+    where = tuple(error.absolute_path) or _only_default(document, error.instance)
+    raise SpecError(f"invalid OpenAPI: {message} — fix the spec", where=where)
+
+
+def _only_default(document: Document, value: Any) -> Where:
+    """
+    Where a schema's `default` is `value`, if exactly one is: the validator checks defaults against their
+    schema but reports no location for them.
+    """
+    found = [
+        (*where, "default")
+        for where, schema in _schemas(document.data)
+        if "default" in schema and schema["default"] == value and type(schema["default"]) is type(value)
+    ]
+    return found[0] if len(found) == 1 else ()
 
 
 def _check_references(document: Document) -> None:

@@ -73,8 +73,8 @@ def check_tools(pyproject: Path, found: dict[str, str | None] | None = None) -> 
     ]
     if wrong:
         raise ToolError(
-            f"codegen needs the tools pinned in pyproject.toml: {', '.join(wrong)} — run `make install` "
-            "(or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
+            f"codegen runs only with the tools pinned in pyproject.toml; it needs {', '.join(wrong)} — run "
+            "`make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
         )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import codegen._render
+import codegen._tools
+from codegen.__main__ import main
 from codegen._ir import load_api
 from codegen._render import render_models, render_resources
 from codegen._tools import ToolError, check_syntax, check_tools, installed_versions, pinned_versions
@@ -54,8 +56,8 @@ def test_other_tool_versions_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ToolError) as caught:
         check_tools(pyproject)
     assert str(caught.value) == (
-        "codegen needs the tools pinned in pyproject.toml: ruff==0.18.0 (found 0.17.5) — run `make install` "
-        "(or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
+        "codegen runs only with the tools pinned in pyproject.toml; it needs ruff==0.18.0 (found 0.17.5) — "
+        "run `make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
     )
 
     found = {**pinned_versions(ROOT / "pyproject.toml"), "unasync": "0.5.0", "tokenize-rt": None}
@@ -63,6 +65,22 @@ def test_other_tool_versions_are_refused(tmp_path: Path) -> None:
         ToolError, match=r"unasync==0\.6\.0 \(found 0\.5\.0\), tokenize-rt==6\.2\.0 \(found none\)"
     ):
         check_tools(ROOT / "pyproject.toml", found)
+
+
+def test_generate_refuses_to_run_with_another_ruff(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make generate` under another ruff stops before writing anything, in one line."""
+    found = {**pinned_versions(ROOT / "pyproject.toml"), "ruff": "0.18.0"}
+    monkeypatch.setattr(codegen._tools, "installed_versions", lambda: found)
+
+    assert main(["--out", str(ROOT)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "codegen runs only with the tools pinned in pyproject.toml; it needs ruff==0.17.5 (found 0.18.0) — "
+        "run `make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen\n"
+    )
 
 
 def check(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:

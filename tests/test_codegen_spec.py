@@ -158,6 +158,14 @@ def test_invalid_openapi_names_the_line(tmp_path: Path, capsys: pytest.CaptureFi
     )
 
 
+def test_default_of_the_wrong_type_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = SPEC.replace("          default: medium\n", "          default: 3\n", 1)
+    spec, error = refusal(tmp_path, text, capsys)
+    assert error == (
+        f"{spec}:{line_of(text, 'default: 3')}: invalid OpenAPI: 3 is not of type 'string' — fix the spec"
+    )
+
+
 def test_dangling_reference_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = SPEC.replace("$ref: '#/components/schemas/Priority'", "$ref: '#/components/schemas/Priorty'", 1)
     spec, error = refusal(tmp_path, text, capsys)
