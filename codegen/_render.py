@@ -28,7 +28,7 @@ _ROOT = Path(__file__).parent.parent
 def render_models(api: API) -> str:
     names = sorted([e.name for e in api.enums] + [m.name for m in api.models])
     source = _environment().get_template("models.py.jinja").render(api=api, all_names=names, header=HEADER)
-    return format_source(source, fix_imports=True)
+    return format_source(source, fix_imports=True, name="hitl/_models.py")
 
 
 def render_resources(api: API) -> str:
@@ -45,7 +45,7 @@ def render_resources(api: API) -> str:
         .get_template("resources.py.jinja")
         .render(api=api, header=HEADER, model_imports=used, mixin_imports=mixin_imports)
     )
-    return format_source(source, fix_imports=True)
+    return format_source(source, fix_imports=True, name="hitl_async/_resources.py")
 
 
 def _argument_types(api: API) -> set[str]:

@@ -199,6 +199,10 @@ _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _check_operation_ids(document: Document) -> None:
+    if not any(True for _ in _operations(document.data)):
+        raise SpecError(
+            "no operations under `paths` — add at least one: the client is made of them", where=("paths",)
+        )
     seen: dict[str, Where] = {}
     for where, operation in _operations(document.data):
         operation_id = operation.get("operationId")

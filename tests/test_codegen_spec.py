@@ -166,6 +166,12 @@ def test_default_of_the_wrong_type_names_the_line(tmp_path: Path, capsys: pytest
     )
 
 
+def test_spec_without_operations_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = 'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths: {}\n'
+    spec, error = refusal(tmp_path, text, capsys)
+    assert error == f"{spec}:3: no operations under `paths` — add at least one: the client is made of them"
+
+
 def test_dangling_reference_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = SPEC.replace("$ref: '#/components/schemas/Priority'", "$ref: '#/components/schemas/Priorty'", 1)
     spec, error = refusal(tmp_path, text, capsys)
