@@ -68,13 +68,14 @@ def test_other_tool_versions_are_refused(tmp_path: Path) -> None:
 
 
 def test_generate_refuses_to_run_with_another_ruff(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make generate` under another ruff stops before writing anything, in one line."""
     found = {**pinned_versions(ROOT / "pyproject.toml"), "ruff": "0.18.0"}
     monkeypatch.setattr(codegen._tools, "installed_versions", lambda: found)
 
-    assert main(["--out", str(ROOT)]) == 1
+    assert main(["--out", str(tmp_path), "--spec", str(ROOT / "openapi.yaml")]) == 1
+    assert list(tmp_path.iterdir()) == []
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
