@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from codegen._generate import ROOT, expected_files, generated_roots, write_tree
+from codegen._generate import ROOT, check_tree, expected_files, write_tree
+from codegen._spec import Document, SpecError, load_spec
+from codegen._tools import ToolError, check_tools
+from codegen._unasync import UnasyncError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,43 +18,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="compare instead of writing; exit 1 on any drift"
     )
-    parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
-    parser.add_argument("--out", type=Path, default=ROOT, help="the tree to write (default: this repository)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT, help="the tree to write or check (default: this one)"
+    )
+    parser.add_argument("--spec", type=Path, help="the OpenAPI document (default: openapi.yaml in --out)")
     args = parser.parse_args(argv)
+    spec: Path = args.spec or args.out / "openapi.yaml"
 
     if sys.version_info[:2] != (3, 11):
         print(
             "codegen runs on Python 3.11 only, so its output is reproducible (see Makefile)", file=sys.stderr
         )
         return 2
-    files = expected_files(args.spec, ROOT)
+    try:
+        check_tools(ROOT / "pyproject.toml")
+        # The async sources come from the tree being written or checked, like the spec.
+        files = expected_files(spec, args.out)
+    except SpecError as error:
+        print(error.located(_display(spec), _document(spec)), file=sys.stderr)
+        return 1
+    except (ToolError, UnasyncError) as error:
+        print(error, file=sys.stderr)
+        return 1
+
     if not args.check:
         changed = write_tree(args.out, files)
         print(f"codegen: {len(files)} generated files, {changed} changed")
         return 0
-
-    problems = []
-    for relative, content in sorted(files.items()):
-        path = args.out / relative
-        if not path.exists():
-            problems.append(f"missing: {relative}")
-        elif path.read_text(encoding="utf-8") != content:
-            problems.append(f"differs: {relative} (hand-edited, or stale: run `make generate`)")
-    for directory, hand_written in generated_roots():
-        for path in sorted((args.out / directory).rglob("*")):
-            relative = path.relative_to(args.out)
-            if (
-                path.is_file()
-                and "__pycache__" not in path.parts
-                and relative not in files
-                and path.name not in hand_written
-            ):
-                problems.append(f"stale: {relative} (no longer generated; run `make generate`)")
+    problems = check_tree(args.out, files)
     if problems:
-        print("codegen --check: generated code is out of date:\n  " + "\n  ".join(problems), file=sys.stderr)
+        print(
+            "codegen --check: generated code is out of date (run `make generate`):\n  "
+            + "\n  ".join(problems),
+            file=sys.stderr,
+        )
         return 1
     print(f"codegen --check: {len(files)} generated files up to date")
     return 0
+
+
+def _display(spec: Path) -> str:
+    """The spec's path as the user would write it: relative to the working directory when inside it."""
+    relative = os.path.relpath(spec)
+    return spec.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _document(spec: Path) -> Document | None:
+    try:
+        return load_spec(spec)
+    except SpecError:
+        return None
 
 
 if __name__ == "__main__":

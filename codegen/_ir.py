@@ -36,11 +36,9 @@ from openapi_python_client.parser.properties import (
     UnionProperty,
 )
 
+from codegen._spec import SpecError, merged_schema
+
 __all__ = ["API", "Enum", "Field", "Model", "Operation", "Param", "Resource", "SpecError", "load_api"]
-
-
-class SpecError(Exception):
-    """openapi.yaml cannot be turned into hitl code; the message says where and why."""
 
 
 @attrs.frozen
@@ -124,12 +122,14 @@ def load_api(spec_path: Path) -> API:
     config = Config.from_sources(ConfigFile(), MetaType.NONE, spec_path, "utf-8", True, None)
     data = GeneratorData.from_dict(raw, config=config)
     if isinstance(data, GeneratorError):
-        raise SpecError(f"{data.header}: {data.detail}")
+        raise SpecError(
+            f"openapi-python-client cannot read it: {data.header} {data.detail or ''} — fix the spec"
+        )
     problems = [f"{e.header}: {e.detail}" for e in data.errors]
     for collection in data.endpoint_collections_by_tag.values():
         problems += [f"{e.header}: {e.detail}" for e in collection.parse_errors]
     if problems:
-        raise SpecError("openapi-python-client could not parse openapi.yaml:\n  " + "\n  ".join(problems))
+        raise SpecError("openapi-python-client cannot parse: " + "; ".join(problems) + " — fix the spec")
 
     raw_schemas = raw.get("components", {}).get("schemas", {})
     enums = [
@@ -138,12 +138,22 @@ def load_api(spec_path: Path) -> API:
         if isinstance(e, EnumProperty)
     ]
     models = _sort_models(
-        [_model(m, raw_schemas.get(m.class_info.name, {})) for m in data.models if _is_emitted(m)]
+        [
+            _model(m, merged_schema(raw_schemas.get(m.class_info.name, {}), raw))
+            for m in data.models
+            if _is_emitted(m)
+        ]
     )
     tag_docs = {t["name"]: t.get("description", "") for t in raw.get("tags", [])}
     resources = []
     for tag, collection in sorted(data.endpoint_collections_by_tag.items()):
-        operations = [_operation(str(tag), endpoint, raw) for endpoint in collection.endpoints]
+        operations = []
+        for endpoint in collection.endpoints:
+            try:
+                operations.append(_operation(str(tag), endpoint, raw))
+            except SpecError as error:  # located at the operation, unless it knows better
+                where = error.where or ("paths", _raw(endpoint.path), str(endpoint.method).lower())
+                raise SpecError(error.message, where=where) from None
         resources.append(
             Resource(
                 name=str(tag),
@@ -333,7 +343,7 @@ def _output_type(prop: Property) -> str:
     for kind, name in _SCALARS.items():
         if isinstance(prop, kind):
             return name
-    raise SpecError(f"property {prop.name!r}: unsupported schema ({type(prop).__name__})")
+    raise SpecError(f"property {_raw(prop.name)!r}: unsupported schema ({type(prop).__name__})")
 
 
 def _input_type(prop: Property) -> str:
@@ -385,7 +395,7 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
     resource, _, method = operation_id.partition(".")
     if resource != tag or not method.isidentifier():
         raise SpecError(
-            f"{str(endpoint.method).upper()} {endpoint.path}: operationId must be '<tag>.<method>' "
+            f"{str(endpoint.method).upper()} {_raw(endpoint.path)}: operationId must be '<tag>.<method>' "
             f"with tag {tag!r}, got {operation_id!r}"
         )
     documented = _parameter_docs(raw, _raw(endpoint.path), raw_operation)
@@ -408,9 +418,12 @@ def _operation(tag: str, endpoint: Any, raw: dict[str, Any]) -> Operation:
     for body in endpoint.bodies:
         if body.content_type != "application/json" or not isinstance(body.prop, ModelProperty):
             raise SpecError(
-                f"{operation_id}: request bodies must be application/json objects ($ref a schema)"
+                f"{operation_id}: the request body is not an application/json object — $ref a named object "
+                "schema under application/json"
             )
-        raw_properties = raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {})
+        raw_properties = merged_schema(
+            raw.get("components", {}).get("schemas", {}).get(body.prop.class_info.name, {}), raw
+        )
         body_fields = [
             _field(p, raw_properties.get("properties", {}).get(_raw(p.name), {}))
             for p in (body.prop.required_properties or []) + (body.prop.optional_properties or [])
@@ -457,14 +470,20 @@ def _result(operation_id: str, endpoint: Any) -> tuple[str, bool]:
     """The model inside the success envelope's `data`, and whether `data` is a list."""
     successes = [r for r in endpoint.responses if str(r.status_code.pattern).startswith("2")]
     if len(successes) != 1 or not isinstance(successes[0].prop, ModelProperty):
-        raise SpecError(f"{operation_id}: needs exactly one 2xx response whose body $refs an envelope schema")
+        raise SpecError(
+            f"{operation_id}: an operation needs exactly one 2xx response with a body — give it one, whose "
+            "application/json schema $refs an envelope"
+        )
     envelope = successes[0].prop
     data = next((p for p in (envelope.required_properties or []) if _raw(p.name) == "data"), None)
     if isinstance(data, ListProperty) and isinstance(data.inner_property, ModelProperty):
         return data.inner_property.class_info.name, True
     if isinstance(data, ModelProperty) and not _is_free_form(data):
         return data.class_info.name, False
-    raise SpecError(f"{operation_id}: the envelope's required `data` must $ref a model or be an array of one")
+    raise SpecError(
+        f"{operation_id}: the 2xx envelope has no required `data` model — make `data` $ref a model schema, "
+        "or be an array of one"
+    )
 
 
 def _raw(value: Any) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import jinja2
 
 from codegen._ir import API, Field, Operation, Resource, SpecError
+from codegen._tools import RUFF, ToolError, check_syntax
 
 __all__ = ["HEADER", "format_source", "render_models", "render_resources"]
 
@@ -28,7 +28,7 @@ _ROOT = Path(__file__).parent.parent
 def render_models(api: API) -> str:
     names = sorted([e.name for e in api.enums] + [m.name for m in api.models])
     source = _environment().get_template("models.py.jinja").render(api=api, all_names=names, header=HEADER)
-    return format_source(source, fix_imports=True)
+    return format_source(source, fix_imports=True, name="hitl/_models.py")
 
 
 def render_resources(api: API) -> dict[str, str]:
@@ -48,10 +48,12 @@ def render_resources(api: API) -> dict[str, str]:
             encode_imports=sorted(_encoders(resource)),
             mixin_imports=[f"from {mixin[0]} import {mixin[1]}"] if mixin else [],
         )
-        files[f"{resource.name}.py"] = format_source(source, fix_imports=True)
+        files[f"{resource.name}.py"] = format_source(
+            source, fix_imports=True, name=f"hitl_async/_resources/{resource.name}.py"
+        )
     for name, template in [("client.py", "client.py.jinja"), ("__init__.py", "resources_init.py.jinja")]:
         source = environment.get_template(template).render(api=api, header=HEADER)
-        files[name] = format_source(source, fix_imports=True)
+        files[name] = format_source(source, fix_imports=True, name=f"hitl_async/_resources/{name}")
     return files
 
 
@@ -62,8 +64,10 @@ _RESOURCE_PACKAGE_NAMES = {"client", "__init__"}
 def _encoders(resource: Resource) -> set[str]:
     """The `hitl._encode` functions the resource's methods call (imported by name: see `format_source`)."""
     names = {field.encoder for op in resource.operations for field in _arguments(op) if field.encoder}
-    if any(op.path_params for op in resource.operations):
-        names.add("path_segment")
+    for op in resource.operations:
+        names.update(
+            "path_integer" if param.field.output_type == "int" else "path_segment" for param in op.path_params
+        )
     return names
 
 
@@ -282,9 +286,9 @@ def _path_expression(op: Operation) -> str:
         return f'"{op.path}"'
     path = op.path
     for param in op.path_params:
-        path = path.replace(
-            "{" + param.name + "}", "{path_segment(" + param.name + ', "' + param.name + '")}'
-        )
+        # Single quotes inside: a nested same-quote f-string is a SyntaxError before Python 3.12.
+        encode = "path_integer" if param.field.output_type == "int" else "path_segment"
+        path = path.replace("{" + param.name + "}", f"{{{encode}({param.name}, {param.name!r})}}")
     return f'f"{path}"'
 
 
@@ -293,18 +297,19 @@ def _mixins(resource: Resource) -> list[str]:
     return [mixin[1]] if mixin else []
 
 
-def format_source(source: str, *, fix_imports: bool = False) -> str:
+def format_source(source: str, *, fix_imports: bool = False, name: str = "generated code") -> str:
     """
     Format with the pinned ruff, using the project's configuration, so output is byte-for-byte stable.
 
     `fix_imports` also sorts imports and drops unused ones: for templates, which import every helper they
-    might use. Derived code is only formatted, never changed otherwise.
+    might use. Derived code is only formatted, never changed otherwise. The source must be valid Python 3.11
+    before ruff sees it, and is checked again after: the formatter never decides whether the output runs.
     """
-    ruff = Path(sys.executable).parent / "ruff"
+    check_syntax(source, name)
     steps = [["check", "--fix-only", "--select", "I,F401,UP", "--quiet"]] if fix_imports else []
     for args in [*steps, ["format", "--quiet"]]:
         completed = subprocess.run(
-            [str(ruff), *args, "--stdin-filename", str(_ROOT / "hitl" / "_generated.py"), "-"],
+            [str(RUFF), *args, "--stdin-filename", str(_ROOT / "hitl" / "_generated.py"), "-"],
             input=source,
             capture_output=True,
             text=True,
@@ -312,6 +317,10 @@ def format_source(source: str, *, fix_imports: bool = False) -> str:
             check=False,
         )
         if completed.returncode != 0:
-            raise RuntimeError(f"ruff {args[0]} failed on generated code:\n{completed.stderr}")
+            reason = " ".join(completed.stderr.split())[:300]
+            raise ToolError(
+                f"ruff {args[0]} failed on {name}: {reason} — fix the template or renderer in codegen/"
+            )
         source = completed.stdout
+    check_syntax(source, name)
     return source

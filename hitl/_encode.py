@@ -24,6 +24,7 @@ __all__ = [
     "encode_mapping",
     "encode_model",
     "encode_model_list",
+    "path_integer",
     "path_segment",
 ]
 
@@ -39,6 +40,13 @@ def path_segment(value: object, name: str) -> str:
         # another endpoint than the one called.
         raise InvalidArgumentError(f"{name} must be an id, got {value!r}")
     return quote(value, safe="")
+
+
+def path_integer(value: object, name: str) -> str:
+    """An integer id for a URL path (a bool is refused: it is an int only by accident of Python)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be an integer, got {value!r}")
+    return str(value)
 
 
 def encode_datetime(value: dt.datetime | None, name: str) -> str | None:
