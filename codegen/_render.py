@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import attrs
 import jinja2
 
 from codegen._ir import API, Field, Operation, Resource, SpecError
@@ -25,8 +26,23 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _ROOT = Path(__file__).parent.parent
 
 
+# Names the classes of hitl/_models.py need for themselves: the types their annotations read (a field with a
+# default binds its name in the class body, so the fields after it would read that instead), the base class's
+# methods, and `self` (attrs' `__init__` takes it).
+_CLASS_BODY_NAMES = {"str", "int", "float", "bool", "list", "dict", "dt", "attrs", "Any", "Literal"}
+_CLASS_BODY_NAMES |= {"Model", "OpenEnum", "to_dict", "from_dict", "self"}
+
+
 def render_models(api: API) -> str:
     names = sorted([e.name for e in api.enums] + [m.name for m in api.models])
+    taken = _CLASS_BODY_NAMES | set(names)
+    for model in api.models:
+        for field in model.fields:
+            if field.name in taken:
+                raise SpecError(
+                    f"schema {model.name}: property {field.name!r} would shadow a name the generated class "
+                    "uses (a type or a method of the model base); rename the property"
+                )
     source = _environment().get_template("models.py.jinja").render(api=api, all_names=names, header=HEADER)
     return format_source(source, fix_imports=True)
 
@@ -124,94 +140,76 @@ def _attribute_default(field: Field) -> str:
 
 
 # Flat structure functions (`_structure_<Model>` in hitl/_models.py): the fast path of the converter's hook
-# for models. Each field becomes a few statements on a local named like the field, which check the JSON value
-# exactly as the converter's hooks in hitl/_converter.py would and raise `FlatMiss` at anything else (the
-# hook then takes the detailed cattrs path). They only see plain JSON types: `x.__class__ is str`, never
-# `isinstance`, so a subclass is left to the detailed path.
+# for models, rendered by the `read_field` macros of models.py.jinja. Each field is read into a local
+# `v_<field>`, checked exactly as the converter's hooks in hitl/_converter.py would check it, and anything
+# else raises `FlatMiss` (the hook then takes the detailed cattrs path). The function's own names start with
+# `_` (`_data`, `_item`, `_self`), so no field name can shadow them or a builtin. They only see plain JSON
+# types: `x.__class__ is str`, never `isinstance`, so a subclass is left to the detailed path.
 _FLAT_EXACT = {"str", "bool", "int"}  # the converter returns these values as they are
-# Names a flat function uses besides its fields' locals: a field may not be called one of these.
-_FLAT_NAMES = {"data", "self", "object", "str", "bool", "int", "float", "dict", "list", "item", "FlatMiss"}
 
 
-def _flat_field(field: Field, api: API) -> str:
-    """The statements of a flat structure function that set the local `<field.name>` from `data`."""
-    if field.name in _FLAT_NAMES or field.name.startswith(("flat_", "_structure_")):
-        raise SpecError(f"field {field.name!r} clashes with a name the flat structure functions use")
+@attrs.frozen
+class FlatField:
+    """How the flat structure function reads one field (see the `read_field` macro of models.py.jinja)."""
+
+    name: str  # the attribute
+    key: str  # Python source of the JSON key
+    local: str  # the local variable that holds the value
+    required: bool
+    default: str | None  # Python source of the default, when absent differs from null
+    nullable: bool
+    kind: str  # "exact" | "float" | "free_form" | "list_exact" | "list_call" | "call"
+    type: str  # the Python type checked with `is` ("exact"), or of the list items ("list_exact")
+    call: str  # "call": the expression that structures the local; "list_call": one list item, `_item`
+
+
+def _flat_field(field: Field, api: API) -> FlatField:
     parts = _attribute_type(field).split(" | ")
     nullable = "None" in parts
     parts = [p for p in parts if p != "None"]
     if len(parts) != 1:
         raise SpecError(f"field {field.name!r}: no flat structuring for {_attribute_type(field)!r}")
     type_ = parts[0]
-    check = _flat_check(field.name, type_, api)
-    if nullable and type_ in _FLAT_EXACT:
-        check = [
-            f"if {field.name} is not None and {field.name}.__class__ is not {type_}:",
-            "    raise FlatMiss",
-        ]
-    elif nullable:
-        check = [f"if {field.name} is not None:", *("    " + line for line in check)]
-    key = repr(field.name)
-    if field.required:
-        lines = [f"{field.name} = data[{key}]", *check]
-    elif field.default is None:  # the attribute defaults to None: absent and null read the same
-        lines = [f"{field.name} = data.get({key})", *check]
-    else:
-        lines = [
-            f"if {key} in data:",
-            f"    {field.name} = data[{key}]",
-            *("    " + line for line in check),
-            "else:",
-            f"    {field.name} = {field.default}",
-        ]
-    return "\n    ".join(lines)
+    local = f"v_{field.name}"
+    kind, checked, call = _flat_kind(type_, local, api)
+    return FlatField(
+        name=field.name,
+        key=repr(field.name),
+        local=local,
+        required=field.required,
+        default=None if field.required else field.default,
+        nullable=nullable,
+        kind=kind,
+        type=checked,
+        call=call,
+    )
 
 
-def _flat_check(name: str, type_: str, api: API) -> list[str]:
-    """Statements that check the non-null value in local `name` against `type_` and convert it in place."""
-    enums = {e.name for e in api.enums}
-    models = {m.name for m in api.models}
+def _flat_kind(type_: str, local: str, api: API) -> tuple[str, str, str]:
+    """(kind, type checked with `is`, structuring expression) for a field's non-null type."""
     if type_ in _FLAT_EXACT:
-        return [f"if {name}.__class__ is not {type_}:", "    raise FlatMiss"]
+        return "exact", type_, ""
     if type_ == "float":
-        return [
-            f"if {name}.__class__ is int:",
-            f"    {name} = float({name})",
-            f"elif {name}.__class__ is not float:",
-            "    raise FlatMiss",
-        ]
+        return "float", type_, ""
     if type_ == "dict[str, Any]":  # free-form: a shallow copy
-        return [f"if {name}.__class__ is not dict:", "    raise FlatMiss", f"{name} = dict({name})"]
+        return "free_form", "dict", ""
     if type_.startswith("list[") and type_.endswith("]"):
         item = type_[len("list[") : -1]
         if item in _FLAT_EXACT:
-            return [
-                f"if {name}.__class__ is not list:",
-                "    raise FlatMiss",
-                f"for item in {name}:",
-                f"    if item.__class__ is not {item}:",
-                "        raise FlatMiss",
-                f"{name} = list({name})",
-            ]
-        return [
-            f"if {name}.__class__ is not list:",
-            "    raise FlatMiss",
-            f"{name} = [{_flat_call('item', item, api)} for item in {name}]",
-        ]
-    if type_ in enums | models or type_ == "dt.datetime":
-        return [f"{name} = {_flat_call(name, type_, api)}"]
-    raise SpecError(f"field {name!r}: no flat structuring for {type_!r}; add it to codegen/_render.py")
+            return "list_exact", item, ""
+        return "list_call", "", _flat_call("_item", item, api)
+    return "call", "", _flat_call(local, type_, api)
 
 
-def _flat_call(name: str, type_: str, api: API) -> str:
-    """An expression that structures the non-null value in `name` (a list item or a field)."""
+def _flat_call(value: str, type_: str, api: API) -> str:
+    """An expression that structures the non-null value in `value` (a list item or a field's local)."""
     if type_ in {m.name for m in api.models}:
-        return f"_structure_{type_}({name})"
+        return f"_structure_{type_}({value})"
     if type_ in {e.name for e in api.enums}:
-        return f"flat_enum({name}, {type_})"
+        return f"flat_enum({value}, {type_})"
     if type_ == "dt.datetime":
-        return f"flat_datetime({name})"
-    raise SpecError(f"no flat structuring for list items of type {type_!r}; add it to codegen/_render.py")
+        return f"flat_datetime({value})"
+    raise SpecError(f"no flat structuring for values of type {type_!r}; add it to codegen/_render.py")
 
 
 def _argument_type(field: Field) -> str:

@@ -99,22 +99,22 @@ class Deletion(Model):
     deleted: bool
 
 
-def _structure_Deletion(data: Any) -> Deletion:
+def _structure_Deletion(_data: Any) -> Deletion:
     """`Deletion` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    deleted = data["deleted"]
-    if deleted.__class__ is not bool:
+    v_deleted = _data["deleted"]
+    if v_deleted.__class__ is not bool:
         raise FlatMiss
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Deletion)
-    self.id = id
-    self.deleted = deleted
-    return self
+    _self = object.__new__(Deletion)
+    _self.id = v_id
+    _self.deleted = v_deleted
+    return _self
 
 
 Deletion._structure_flat = _structure_Deletion
@@ -134,24 +134,24 @@ class ReviewContent(Model):
     metadata: dict[str, Any] | None = None
 
 
-def _structure_ReviewContent(data: Any) -> ReviewContent:
+def _structure_ReviewContent(_data: Any) -> ReviewContent:
     """`ReviewContent` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    text = data["text"]
-    if text.__class__ is not str:
+    v_text = _data["text"]
+    if v_text.__class__ is not str:
         raise FlatMiss
-    metadata = data.get("metadata")
-    if metadata is not None:
-        if metadata.__class__ is not dict:
+    v_metadata = _data.get("metadata")
+    if v_metadata is not None:
+        if v_metadata.__class__ is not dict:
             raise FlatMiss
-        metadata = dict(metadata)
+        v_metadata = dict(v_metadata)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(ReviewContent)
-    self.text = text
-    self.metadata = metadata
-    return self
+    _self = object.__new__(ReviewContent)
+    _self.text = v_text
+    _self.metadata = v_metadata
+    return _self
 
 
 ReviewContent._structure_flat = _structure_ReviewContent
@@ -193,68 +193,68 @@ class Review(Model):
     updated_at: dt.datetime | None = None
 
 
-def _structure_Review(data: Any) -> Review:
+def _structure_Review(_data: Any) -> Review:
     """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    template_id = data["template_id"]
-    if template_id.__class__ is not str:
+    v_template_id = _data["template_id"]
+    if v_template_id.__class__ is not str:
         raise FlatMiss
-    status = data["status"]
-    status = flat_enum(status, ReviewStatus)
-    content = data.get("content")
-    if content is not None:
-        content = _structure_ReviewContent(content)
-    assignees = data.get("assignees")
-    if assignees is not None:
-        if assignees.__class__ is not list:
+    v_status = _data["status"]
+    v_status = flat_enum(v_status, ReviewStatus)
+    v_content = _data.get("content")
+    if v_content is not None:
+        v_content = _structure_ReviewContent(v_content)
+    v_assignees = _data.get("assignees")
+    if v_assignees is not None:
+        if v_assignees.__class__ is not list:
             raise FlatMiss
-        for item in assignees:
-            if item.__class__ is not str:
+        for _item in v_assignees:
+            if _item.__class__ is not str:
                 raise FlatMiss
-        assignees = list(assignees)
-    priority = data.get("priority")
-    if priority is not None:
-        priority = flat_enum(priority, Priority)
-    due_date = data.get("due_date")
-    if due_date is not None:
-        due_date = flat_datetime(due_date)
-    result = data.get("result")
-    if result is not None:
-        if result.__class__ is not dict:
+        v_assignees = list(v_assignees)
+    v_priority = _data.get("priority")
+    if v_priority is not None:
+        v_priority = flat_enum(v_priority, Priority)
+    v_due_date = _data.get("due_date")
+    if v_due_date is not None:
+        v_due_date = flat_datetime(v_due_date)
+    v_result = _data.get("result")
+    if v_result is not None:
+        if v_result.__class__ is not dict:
             raise FlatMiss
-        result = dict(result)
-    reviewer = data.get("reviewer")
-    if reviewer is not None and reviewer.__class__ is not str:
+        v_result = dict(v_result)
+    v_reviewer = _data.get("reviewer")
+    if v_reviewer is not None and v_reviewer.__class__ is not str:
         raise FlatMiss
-    completed_at = data.get("completed_at")
-    if completed_at is not None:
-        completed_at = flat_datetime(completed_at)
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_completed_at = _data.get("completed_at")
+    if v_completed_at is not None:
+        v_completed_at = flat_datetime(v_completed_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Review)
-    self.id = id
-    self.template_id = template_id
-    self.status = status
-    self.content = content
-    self.assignees = assignees
-    self.priority = priority
-    self.due_date = due_date
-    self.result = result
-    self.reviewer = reviewer
-    self.completed_at = completed_at
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(Review)
+    _self.id = v_id
+    _self.template_id = v_template_id
+    _self.status = v_status
+    _self.content = v_content
+    _self.assignees = v_assignees
+    _self.priority = v_priority
+    _self.due_date = v_due_date
+    _self.result = v_result
+    _self.reviewer = v_reviewer
+    _self.completed_at = v_completed_at
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    return _self
 
 
 Review._structure_flat = _structure_Review
@@ -278,30 +278,30 @@ class Team(Model):
     created_at: dt.datetime | None = None
 
 
-def _structure_Team(data: Any) -> Team:
+def _structure_Team(_data: Any) -> Team:
     """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
         raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Team)
-    self.id = id
-    self.name = name
-    self.description = description
-    self.created_at = created_at
-    return self
+    _self = object.__new__(Team)
+    _self.id = v_id
+    _self.name = v_name
+    _self.description = v_description
+    _self.created_at = v_created_at
+    return _self
 
 
 Team._structure_flat = _structure_Team
@@ -323,25 +323,25 @@ class TeamMember(Model):
     added_at: dt.datetime | None = None
 
 
-def _structure_TeamMember(data: Any) -> TeamMember:
+def _structure_TeamMember(_data: Any) -> TeamMember:
     """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    email = data["email"]
-    if email.__class__ is not str:
+    v_email = _data["email"]
+    if v_email.__class__ is not str:
         raise FlatMiss
-    role = data["role"]
-    role = flat_enum(role, TeamRole)
-    added_at = data.get("added_at")
-    if added_at is not None:
-        added_at = flat_datetime(added_at)
+    v_role = _data["role"]
+    v_role = flat_enum(v_role, TeamRole)
+    v_added_at = _data.get("added_at")
+    if v_added_at is not None:
+        v_added_at = flat_datetime(v_added_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(TeamMember)
-    self.email = email
-    self.role = role
-    self.added_at = added_at
-    return self
+    _self = object.__new__(TeamMember)
+    _self.email = v_email
+    _self.role = v_role
+    _self.added_at = v_added_at
+    return _self
 
 
 TeamMember._structure_flat = _structure_TeamMember
@@ -371,48 +371,48 @@ class TemplateField(Model):
     options: list[str] | None = None
 
 
-def _structure_TemplateField(data: Any) -> TemplateField:
+def _structure_TemplateField(_data: Any) -> TemplateField:
     """`TemplateField` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
         raise FlatMiss
-    type = data["type"]
-    type = flat_enum(type, FieldType)
-    label = data["label"]
-    if label.__class__ is not str:
+    v_type = _data["type"]
+    v_type = flat_enum(v_type, FieldType)
+    v_label = _data["label"]
+    if v_label.__class__ is not str:
         raise FlatMiss
-    if "editable" in data:
-        editable = data["editable"]
-        if editable.__class__ is not bool:
+    if "editable" in _data:
+        v_editable = _data["editable"]
+        if v_editable.__class__ is not bool:
             raise FlatMiss
     else:
-        editable = False
-    if "required" in data:
-        required = data["required"]
-        if required.__class__ is not bool:
+        v_editable = False
+    if "required" in _data:
+        v_required = _data["required"]
+        if v_required.__class__ is not bool:
             raise FlatMiss
     else:
-        required = False
-    options = data.get("options")
-    if options is not None:
-        if options.__class__ is not list:
+        v_required = False
+    v_options = _data.get("options")
+    if v_options is not None:
+        if v_options.__class__ is not list:
             raise FlatMiss
-        for item in options:
-            if item.__class__ is not str:
+        for _item in v_options:
+            if _item.__class__ is not str:
                 raise FlatMiss
-        options = list(options)
+        v_options = list(v_options)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(TemplateField)
-    self.name = name
-    self.type = type
-    self.label = label
-    self.editable = editable
-    self.required = required
-    self.options = options
-    return self
+    _self = object.__new__(TemplateField)
+    _self.name = v_name
+    _self.type = v_type
+    _self.label = v_label
+    _self.editable = v_editable
+    _self.required = v_required
+    _self.options = v_options
+    return _self
 
 
 TemplateField._structure_flat = _structure_TemplateField
@@ -440,39 +440,39 @@ class Template(Model):
     updated_at: dt.datetime | None = None
 
 
-def _structure_Template(data: Any) -> Template:
+def _structure_Template(_data: Any) -> Template:
     """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
         raise FlatMiss
-    fields = data["fields"]
-    if fields.__class__ is not list:
+    v_fields = _data["fields"]
+    if v_fields.__class__ is not list:
         raise FlatMiss
-    fields = [_structure_TemplateField(item) for item in fields]
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_fields = [_structure_TemplateField(_item) for _item in v_fields]
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Template)
-    self.id = id
-    self.name = name
-    self.fields = fields
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(Template)
+    _self.id = v_id
+    _self.name = v_name
+    _self.fields = v_fields
+    _self.description = v_description
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    return _self
 
 
 Template._structure_flat = _structure_Template
@@ -502,43 +502,43 @@ class Webhook(Model):
     updated_at: dt.datetime | None = None
 
 
-def _structure_Webhook(data: Any) -> Webhook:
+def _structure_Webhook(_data: Any) -> Webhook:
     """`Webhook` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    url = data["url"]
-    if url.__class__ is not str:
+    v_url = _data["url"]
+    if v_url.__class__ is not str:
         raise FlatMiss
-    events = data["events"]
-    if events.__class__ is not list:
+    v_events = _data["events"]
+    if v_events.__class__ is not list:
         raise FlatMiss
-    events = [flat_enum(item, WebhookEventType) for item in events]
-    active = data["active"]
-    if active.__class__ is not bool:
+    v_events = [flat_enum(_item, WebhookEventType) for _item in v_events]
+    v_active = _data["active"]
+    if v_active.__class__ is not bool:
         raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Webhook)
-    self.id = id
-    self.url = url
-    self.events = events
-    self.active = active
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(Webhook)
+    _self.id = v_id
+    _self.url = v_url
+    _self.events = v_events
+    _self.active = v_active
+    _self.description = v_description
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    return _self
 
 
 Webhook._structure_flat = _structure_Webhook
@@ -571,47 +571,47 @@ class WebhookWithSecret(Model):
     updated_at: dt.datetime | None = None
 
 
-def _structure_WebhookWithSecret(data: Any) -> WebhookWithSecret:
+def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
     """`WebhookWithSecret` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    url = data["url"]
-    if url.__class__ is not str:
+    v_url = _data["url"]
+    if v_url.__class__ is not str:
         raise FlatMiss
-    events = data["events"]
-    if events.__class__ is not list:
+    v_events = _data["events"]
+    if v_events.__class__ is not list:
         raise FlatMiss
-    events = [flat_enum(item, WebhookEventType) for item in events]
-    active = data["active"]
-    if active.__class__ is not bool:
+    v_events = [flat_enum(_item, WebhookEventType) for _item in v_events]
+    v_active = _data["active"]
+    if v_active.__class__ is not bool:
         raise FlatMiss
-    secret = data["secret"]
-    if secret.__class__ is not str:
+    v_secret = _data["secret"]
+    if v_secret.__class__ is not str:
         raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(WebhookWithSecret)
-    self.id = id
-    self.url = url
-    self.events = events
-    self.active = active
-    self.secret = secret
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(WebhookWithSecret)
+    _self.id = v_id
+    _self.url = v_url
+    _self.events = v_events
+    _self.active = v_active
+    _self.secret = v_secret
+    _self.description = v_description
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    return _self
 
 
 WebhookWithSecret._structure_flat = _structure_WebhookWithSecret

@@ -150,3 +150,54 @@ def test_async_words_surviving_derivation_are_refused(source: str) -> None:
     """Code that token renames cannot make blocking is refused, naming the line, instead of derived wrong."""
     with pytest.raises(UnasyncError, match=r"m\.py: async names survive"):
         derive(source, "m.py")
+
+
+def test_fields_named_like_the_structure_functions_locals_work(tmp_path: Path) -> None:
+    """Fields called `object`, `data` or `item` structure through the fast path like any other."""
+    tree = copy_project(tmp_path)
+    spec_path = tree / "openapi.yaml"
+    spec = yaml.safe_load(spec_path.read_text())
+    spec["components"]["schemas"]["ReviewContent"]["properties"].update(
+        {
+            "object": {"type": "string", "default": "thing", "description": "A kind, with a default."},
+            "data": {"type": ["object", "null"], "additionalProperties": True, "description": "Free-form."},
+            "item": {"type": "array", "items": {"type": "string"}, "description": "Strings."},
+        }
+    )
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+    assert run_codegen(tree).returncode == 0
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from hitl import ReviewContent;"
+            "from hitl._converter import detailed_structure_hook;"
+            "data = {'text': 't', 'object': 'o', 'data': {'k': 1}, 'item': ['a']};"
+            "fast = ReviewContent._structure_flat(data);"
+            "assert (fast.object, fast.data, fast.item) == ('o', {'k': 1}, ['a']);"
+            "assert fast == detailed_structure_hook(ReviewContent)(data, ReviewContent);"
+            "assert ReviewContent._structure_flat({'text': 't'}).object == 'thing';"
+            "assert ReviewContent.from_dict(data).to_dict() == data;"
+            "print('ok')",
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tree), "PATH": ""},
+    )
+    assert probe.stdout.strip() == "ok", probe.stderr
+
+
+def test_a_field_shadowing_a_type_is_refused(tmp_path: Path) -> None:
+    """A property named like a type the model class uses fails generation with a message, not broken code."""
+    tree = copy_project(tmp_path)
+    spec_path = tree / "openapi.yaml"
+    spec = yaml.safe_load(spec_path.read_text())
+    spec["components"]["schemas"]["ReviewContent"]["properties"]["list"] = {"type": "string"}
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+    result = run_codegen(tree)
+
+    assert result.returncode != 0
+    assert "ReviewContent: property 'list' would shadow" in result.stderr
