@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from codegen._ir import load_api
-from codegen._render import HEADER, format_source, render_models, render_resources
+from codegen._render import (
+    HEADER,
+    format_source,
+    render_event_names,
+    render_events,
+    render_models,
+    render_resources,
+)
 from codegen._unasync import derive
 
 __all__ = ["ROOT", "expected_files", "generated_roots", "write_tree"]
@@ -29,6 +36,8 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
     api = load_api(spec)
     files = {
         Path("hitl/_models.py"): render_models(api),
+        Path("hitl/_events.py"): render_events(api),
+        Path("hitl/_eventnames.py"): render_event_names(api),
         Path("hitl_async/_resources.py"): render_resources(api),
     }
     for target, source, keep in _DERIVED:

@@ -2,21 +2,23 @@
 """
 The HITL.sh API's data types: one attrs class per schema of openapi.yaml, shared by both clients.
 
-Models parse leniently: fields this SDK does not know are ignored, and enums accept values they do not know
-(see `OpenEnum`), so a growing API never breaks a response. Datetimes are timezone-aware.
+Models parse leniently: fields this SDK does not know are kept in `model_extra`, and enums accept values they
+do not know (see `OpenEnum`), so a growing API never breaks a response. Datetimes are timezone-aware.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from hitl._converter import FlatMiss, flat_datetime, flat_enum
-from hitl._modelbase import Model, OpenEnum
+from hitl._modelbase import Model, OpenEnum, extra_repr
 
 __all__ = [
     "Deletion",
     "FieldType",
+    "PartialReview",
+    "PartialTemplate",
     "Priority",
     "Review",
     "ReviewContent",
@@ -66,6 +68,12 @@ class ReviewStatus(OpenEnum):
     CANCELLED = "cancelled"
 
 
+#: The `ReviewStatus` values after which nothing changes any more (`x-hitl-terminal` in openapi.yaml).
+REVIEW_STATUS_TERMINAL: Final[frozenset[ReviewStatus]] = frozenset(
+    {ReviewStatus.COMPLETED, ReviewStatus.CANCELLED}
+)
+
+
 class TeamRole(OpenEnum):
     """A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read."""
 
@@ -97,6 +105,10 @@ class Deletion(Model):
 
     id: str
     deleted: bool
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Deletion: Final = frozenset({"id", "deleted"})
 
 
 def _structure_Deletion(_data: Any) -> Deletion:
@@ -109,11 +121,16 @@ def _structure_Deletion(_data: Any) -> Deletion:
     v_deleted = _data["deleted"]
     if v_deleted.__class__ is not bool:
         raise FlatMiss
+    if _data.keys() <= _FIELDS_Deletion:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Deletion}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
     _self = object.__new__(Deletion)
     _self.id = v_id
     _self.deleted = v_deleted
+    _self.model_extra = _extra
     return _self
 
 
@@ -132,6 +149,10 @@ class ReviewContent(Model):
 
     text: str
     metadata: dict[str, Any] | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_ReviewContent: Final = frozenset({"text", "metadata"})
 
 
 def _structure_ReviewContent(_data: Any) -> ReviewContent:
@@ -146,11 +167,16 @@ def _structure_ReviewContent(_data: Any) -> ReviewContent:
         if v_metadata.__class__ is not dict:
             raise FlatMiss
         v_metadata = dict(v_metadata)
+    if _data.keys() <= _FIELDS_ReviewContent:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_ReviewContent}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
     _self = object.__new__(ReviewContent)
     _self.text = v_text
     _self.metadata = v_metadata
+    _self.model_extra = _extra
     return _self
 
 
@@ -158,10 +184,10 @@ ReviewContent._structure_flat = _structure_ReviewContent
 
 
 @attrs.define(kw_only=True)
-class Review(Model):
+class PartialReview(Model):
     """
-    A request for a human to review content. Only `id`, `template_id` and `status` are always present: webhook
-    payloads may carry a partial review.
+    A review as a webhook delivery carries it: only `id`, `template_id` and `status` are always present; the
+    other fields are there when they changed or matter to the event.
 
     Attributes:
         id: The review's id (`rev_…`).
@@ -191,10 +217,29 @@ class Review(Model):
     completed_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Review(_data: Any) -> Review:
-    """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+_FIELDS_PartialReview: Final = frozenset(
+    {
+        "id",
+        "template_id",
+        "status",
+        "content",
+        "assignees",
+        "priority",
+        "due_date",
+        "result",
+        "reviewer",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def _structure_PartialReview(_data: Any) -> PartialReview:
+    """`PartialReview` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
     if _data.__class__ is not dict:
         raise FlatMiss
     v_id = _data["id"]
@@ -239,9 +284,13 @@ def _structure_Review(_data: Any) -> Review:
     v_updated_at = _data.get("updated_at")
     if v_updated_at is not None:
         v_updated_at = flat_datetime(v_updated_at)
+    if _data.keys() <= _FIELDS_PartialReview:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialReview}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    _self = object.__new__(Review)
+    _self = object.__new__(PartialReview)
     _self.id = v_id
     _self.template_id = v_template_id
     _self.status = v_status
@@ -254,97 +303,11 @@ def _structure_Review(_data: Any) -> Review:
     _self.completed_at = v_completed_at
     _self.created_at = v_created_at
     _self.updated_at = v_updated_at
+    _self.model_extra = _extra
     return _self
 
 
-Review._structure_flat = _structure_Review
-
-
-@attrs.define(kw_only=True)
-class Team(Model):
-    """
-    A group of reviewers.
-
-    Attributes:
-        id: The team's id (`team_…`).
-        name: The team's name.
-        description: What the team does.
-        created_at: When the team was created.
-    """
-
-    id: str
-    name: str
-    description: str | None = None
-    created_at: dt.datetime | None = None
-
-
-def _structure_Team(_data: Any) -> Team:
-    """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if _data.__class__ is not dict:
-        raise FlatMiss
-    v_id = _data["id"]
-    if v_id.__class__ is not str:
-        raise FlatMiss
-    v_name = _data["name"]
-    if v_name.__class__ is not str:
-        raise FlatMiss
-    v_description = _data.get("description")
-    if v_description is not None and v_description.__class__ is not str:
-        raise FlatMiss
-    v_created_at = _data.get("created_at")
-    if v_created_at is not None:
-        v_created_at = flat_datetime(v_created_at)
-    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
-    # matching.
-    _self = object.__new__(Team)
-    _self.id = v_id
-    _self.name = v_name
-    _self.description = v_description
-    _self.created_at = v_created_at
-    return _self
-
-
-Team._structure_flat = _structure_Team
-
-
-@attrs.define(kw_only=True)
-class TeamMember(Model):
-    """
-    A member of a team.
-
-    Attributes:
-        email: The member's email address.
-        role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read.
-        added_at: When the member was added.
-    """
-
-    email: str
-    role: TeamRole
-    added_at: dt.datetime | None = None
-
-
-def _structure_TeamMember(_data: Any) -> TeamMember:
-    """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if _data.__class__ is not dict:
-        raise FlatMiss
-    v_email = _data["email"]
-    if v_email.__class__ is not str:
-        raise FlatMiss
-    v_role = _data["role"]
-    v_role = flat_enum(v_role, TeamRole)
-    v_added_at = _data.get("added_at")
-    if v_added_at is not None:
-        v_added_at = flat_datetime(v_added_at)
-    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
-    # matching.
-    _self = object.__new__(TeamMember)
-    _self.email = v_email
-    _self.role = v_role
-    _self.added_at = v_added_at
-    return _self
-
-
-TeamMember._structure_flat = _structure_TeamMember
+PartialReview._structure_flat = _structure_PartialReview
 
 
 @attrs.define(kw_only=True)
@@ -369,6 +332,10 @@ class TemplateField(Model):
     editable: bool = False
     required: bool = False
     options: list[str] | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_TemplateField: Final = frozenset({"name", "type", "label", "editable", "required", "options"})
 
 
 def _structure_TemplateField(_data: Any) -> TemplateField:
@@ -403,6 +370,10 @@ def _structure_TemplateField(_data: Any) -> TemplateField:
             if _item.__class__ is not str:
                 raise FlatMiss
         v_options = list(v_options)
+    if _data.keys() <= _FIELDS_TemplateField:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TemplateField}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
     _self = object.__new__(TemplateField)
@@ -412,6 +383,7 @@ def _structure_TemplateField(_data: Any) -> TemplateField:
     _self.editable = v_editable
     _self.required = v_required
     _self.options = v_options
+    _self.model_extra = _extra
     return _self
 
 
@@ -419,9 +391,9 @@ TemplateField._structure_flat = _structure_TemplateField
 
 
 @attrs.define(kw_only=True)
-class Template(Model):
+class PartialTemplate(Model):
     """
-    A review form.
+    A template as a webhook delivery carries it: only `id`, `name` and `fields` are always present.
 
     Attributes:
         id: The template's id (`tpl_…`).
@@ -438,10 +410,16 @@ class Template(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Template(_data: Any) -> Template:
-    """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+_FIELDS_PartialTemplate: Final = frozenset(
+    {"id", "name", "fields", "description", "created_at", "updated_at"}
+)
+
+
+def _structure_PartialTemplate(_data: Any) -> PartialTemplate:
+    """`PartialTemplate` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
     if _data.__class__ is not dict:
         raise FlatMiss
     v_id = _data["id"]
@@ -463,15 +441,312 @@ def _structure_Template(_data: Any) -> Template:
     v_updated_at = _data.get("updated_at")
     if v_updated_at is not None:
         v_updated_at = flat_datetime(v_updated_at)
+    if _data.keys() <= _FIELDS_PartialTemplate:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialTemplate}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    _self = object.__new__(Template)
+    _self = object.__new__(PartialTemplate)
     _self.id = v_id
     _self.name = v_name
     _self.fields = v_fields
     _self.description = v_description
     _self.created_at = v_created_at
     _self.updated_at = v_updated_at
+    _self.model_extra = _extra
+    return _self
+
+
+PartialTemplate._structure_flat = _structure_PartialTemplate
+
+
+@attrs.define(kw_only=True)
+class Review(Model):
+    """
+    A request for a human to review content, as the API returns it: every field but `due_date`, `result`,
+    `reviewer` and `completed_at` is always present.
+
+    Attributes:
+        id: The review's id (`rev_…`).
+        template_id: The id of the template whose form the reviewer fills in.
+        content: The content under review.
+        assignees: Email addresses of the reviewers the review is assigned to.
+        priority: How urgent a review is.
+        status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`, or
+            `cancelled` from any state before `completed`.
+        created_at: When the review was created.
+        updated_at: When the review last changed.
+        due_date: When the review should be done by, if set.
+        result: The reviewer's answers keyed by template field name; `null` until the review is completed.
+        reviewer: Email of the reviewer who took the review, once started.
+        completed_at: When the review was completed.
+    """
+
+    id: str
+    template_id: str
+    content: ReviewContent
+    assignees: list[str]
+    priority: Priority
+    status: ReviewStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    due_date: dt.datetime | None = None
+    result: dict[str, Any] | None = None
+    reviewer: str | None = None
+    completed_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Review: Final = frozenset(
+    {
+        "id",
+        "template_id",
+        "content",
+        "assignees",
+        "priority",
+        "status",
+        "created_at",
+        "updated_at",
+        "due_date",
+        "result",
+        "reviewer",
+        "completed_at",
+    }
+)
+
+
+def _structure_Review(_data: Any) -> Review:
+    """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_template_id = _data["template_id"]
+    if v_template_id.__class__ is not str:
+        raise FlatMiss
+    v_content = _data["content"]
+    v_content = _structure_ReviewContent(v_content)
+    v_assignees = _data["assignees"]
+    if v_assignees.__class__ is not list:
+        raise FlatMiss
+    for _item in v_assignees:
+        if _item.__class__ is not str:
+            raise FlatMiss
+    v_assignees = list(v_assignees)
+    v_priority = _data["priority"]
+    v_priority = flat_enum(v_priority, Priority)
+    v_status = _data["status"]
+    v_status = flat_enum(v_status, ReviewStatus)
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_due_date = _data.get("due_date")
+    if v_due_date is not None:
+        v_due_date = flat_datetime(v_due_date)
+    v_result = _data.get("result")
+    if v_result is not None:
+        if v_result.__class__ is not dict:
+            raise FlatMiss
+        v_result = dict(v_result)
+    v_reviewer = _data.get("reviewer")
+    if v_reviewer is not None and v_reviewer.__class__ is not str:
+        raise FlatMiss
+    v_completed_at = _data.get("completed_at")
+    if v_completed_at is not None:
+        v_completed_at = flat_datetime(v_completed_at)
+    if _data.keys() <= _FIELDS_Review:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Review}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Review)
+    _self.id = v_id
+    _self.template_id = v_template_id
+    _self.content = v_content
+    _self.assignees = v_assignees
+    _self.priority = v_priority
+    _self.status = v_status
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.due_date = v_due_date
+    _self.result = v_result
+    _self.reviewer = v_reviewer
+    _self.completed_at = v_completed_at
+    _self.model_extra = _extra
+    return _self
+
+
+Review._structure_flat = _structure_Review
+
+
+@attrs.define(kw_only=True)
+class Team(Model):
+    """
+    A group of reviewers.
+
+    Attributes:
+        id: The team's id (`team_…`).
+        name: The team's name.
+        created_at: When the team was created.
+        description: What the team does.
+    """
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    description: str | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Team: Final = frozenset({"id", "name", "created_at", "description"})
+
+
+def _structure_Team(_data: Any) -> Team:
+    """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
+        raise FlatMiss
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
+        raise FlatMiss
+    if _data.keys() <= _FIELDS_Team:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Team}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Team)
+    _self.id = v_id
+    _self.name = v_name
+    _self.created_at = v_created_at
+    _self.description = v_description
+    _self.model_extra = _extra
+    return _self
+
+
+Team._structure_flat = _structure_Team
+
+
+@attrs.define(kw_only=True)
+class TeamMember(Model):
+    """
+    A member of a team.
+
+    Attributes:
+        email: The member's email address.
+        role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read.
+        added_at: When the member was added.
+    """
+
+    email: str
+    role: TeamRole
+    added_at: dt.datetime
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_TeamMember: Final = frozenset({"email", "role", "added_at"})
+
+
+def _structure_TeamMember(_data: Any) -> TeamMember:
+    """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_email = _data["email"]
+    if v_email.__class__ is not str:
+        raise FlatMiss
+    v_role = _data["role"]
+    v_role = flat_enum(v_role, TeamRole)
+    v_added_at = _data["added_at"]
+    v_added_at = flat_datetime(v_added_at)
+    if _data.keys() <= _FIELDS_TeamMember:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TeamMember}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(TeamMember)
+    _self.email = v_email
+    _self.role = v_role
+    _self.added_at = v_added_at
+    _self.model_extra = _extra
+    return _self
+
+
+TeamMember._structure_flat = _structure_TeamMember
+
+
+@attrs.define(kw_only=True)
+class Template(Model):
+    """
+    A review form.
+
+    Attributes:
+        id: The template's id (`tpl_…`).
+        name: The template's name.
+        fields: The form's fields, in display order.
+        created_at: When the template was created.
+        updated_at: When the template last changed.
+        description: What the template is for.
+    """
+
+    id: str
+    name: str
+    fields: list[TemplateField]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    description: str | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Template: Final = frozenset({"id", "name", "fields", "created_at", "updated_at", "description"})
+
+
+def _structure_Template(_data: Any) -> Template:
+    """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
+        raise FlatMiss
+    v_fields = _data["fields"]
+    if v_fields.__class__ is not list:
+        raise FlatMiss
+    v_fields = [_structure_TemplateField(_item) for _item in v_fields]
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
+        raise FlatMiss
+    if _data.keys() <= _FIELDS_Template:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Template}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Template)
+    _self.id = v_id
+    _self.name = v_name
+    _self.fields = v_fields
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
     return _self
 
 
@@ -488,18 +763,24 @@ class Webhook(Model):
         url: The URL deliveries are POSTed to (HTTPS in production).
         events: The events delivered to this endpoint.
         active: Whether deliveries are being made; `false` pauses the webhook.
-        description: A note about the endpoint.
         created_at: When the webhook was created.
         updated_at: When the webhook last changed.
+        description: A note about the endpoint.
     """
 
     id: str
     url: str
     events: list[WebhookEventType]
     active: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
     description: str | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Webhook: Final = frozenset(
+    {"id", "url", "events", "active", "created_at", "updated_at", "description"}
+)
 
 
 def _structure_Webhook(_data: Any) -> Webhook:
@@ -519,15 +800,17 @@ def _structure_Webhook(_data: Any) -> Webhook:
     v_active = _data["active"]
     if v_active.__class__ is not bool:
         raise FlatMiss
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    v_created_at = _data.get("created_at")
-    if v_created_at is not None:
-        v_created_at = flat_datetime(v_created_at)
-    v_updated_at = _data.get("updated_at")
-    if v_updated_at is not None:
-        v_updated_at = flat_datetime(v_updated_at)
+    if _data.keys() <= _FIELDS_Webhook:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Webhook}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
     _self = object.__new__(Webhook)
@@ -535,9 +818,10 @@ def _structure_Webhook(_data: Any) -> Webhook:
     _self.url = v_url
     _self.events = v_events
     _self.active = v_active
-    _self.description = v_description
     _self.created_at = v_created_at
     _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
     return _self
 
 
@@ -556,9 +840,9 @@ class WebhookWithSecret(Model):
         active: Whether deliveries are being made; `false` pauses the webhook.
         secret: The signing key for `X-HITL-Signature` (HMAC-SHA256 of the raw body). Returned only on create:
             store it securely.
-        description: A note about the endpoint.
         created_at: When the webhook was created.
         updated_at: When the webhook last changed.
+        description: A note about the endpoint.
     """
 
     id: str
@@ -566,9 +850,15 @@ class WebhookWithSecret(Model):
     events: list[WebhookEventType]
     active: bool
     secret: str = attrs.field(repr=False)
+    created_at: dt.datetime
+    updated_at: dt.datetime
     description: str | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_WebhookWithSecret: Final = frozenset(
+    {"id", "url", "events", "active", "secret", "created_at", "updated_at", "description"}
+)
 
 
 def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
@@ -591,15 +881,17 @@ def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
     v_secret = _data["secret"]
     if v_secret.__class__ is not str:
         raise FlatMiss
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    v_created_at = _data.get("created_at")
-    if v_created_at is not None:
-        v_created_at = flat_datetime(v_created_at)
-    v_updated_at = _data.get("updated_at")
-    if v_updated_at is not None:
-        v_updated_at = flat_datetime(v_updated_at)
+    if _data.keys() <= _FIELDS_WebhookWithSecret:
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_WebhookWithSecret}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
     _self = object.__new__(WebhookWithSecret)
@@ -608,9 +900,10 @@ def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
     _self.events = v_events
     _self.active = v_active
     _self.secret = v_secret
-    _self.description = v_description
     _self.created_at = v_created_at
     _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
     return _self
 
 

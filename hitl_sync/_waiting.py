@@ -8,13 +8,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
-from hitl._models import Priority, Review, ReviewContent, ReviewStatus
+from hitl._models import REVIEW_STATUS_TERMINAL, Priority, Review, ReviewContent
 from hitl._types import NOT_GIVEN, NotGiven
 from hitl_sync._backend import monotonic, sleep
 
 __all__ = ["ReviewWaiting"]
-
-_FINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
 
 
 class _ReviewsResource(Protocol):
@@ -72,9 +70,10 @@ class ReviewWaiting:
         started = monotonic()
         deadline = None if timeout is None else started + timeout
         interval = poll_interval
+        # The statuses openapi.yaml marks `x-hitl-terminal` end the wait.
         while True:
             review = self.get(review_id)
-            if review.status in _FINAL:
+            if review.status in REVIEW_STATUS_TERMINAL:
                 return review
             pause = interval
             if deadline is not None:
@@ -85,7 +84,7 @@ class ReviewWaiting:
                     # One last look when the time is up, then give up: no extra poll for a rounding error.
                     sleep(remaining)
                     review = self.get(review_id)
-                    if review.status in _FINAL:
+                    if review.status in REVIEW_STATUS_TERMINAL:
                         return review
                     raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
             sleep(pause)

@@ -201,3 +201,108 @@ def test_a_field_shadowing_a_type_is_refused(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "ReviewContent: property 'list' would shadow" in result.stderr
+
+
+def add_escalated_event_to_spec(spec_path: Path) -> None:
+    """A `review.escalated` webhook event with a body of its own: the review plus an escalation object."""
+    spec = yaml.safe_load(spec_path.read_text())
+    schemas = spec["components"]["schemas"]
+    schemas["Escalation"] = {
+        "type": "object",
+        "description": "Why and to whom a review was escalated.",
+        "required": ["level"],
+        "properties": {
+            "level": {"type": "integer", "description": "How far up it went."},
+            "reason": {"type": ["string", "null"], "description": "Why."},
+        },
+    }
+    schemas["ReviewEscalatedEventPayload"] = {
+        "type": "object",
+        "description": "The body of a `review.escalated` delivery.",
+        "required": ["event", "review", "escalation", "timestamp"],
+        "properties": {
+            "id": {"type": "string", "description": "The event's id."},
+            "event": {"type": "string", "enum": ["review.escalated"]},
+            "review": {"$ref": "#/components/schemas/PartialReview"},
+            "escalation": {"$ref": "#/components/schemas/Escalation"},
+            "timestamp": {"type": "string", "format": "date-time", "description": "When it happened."},
+        },
+    }
+    escalated = yaml.safe_load(yaml.safe_dump(spec["webhooks"]["review.cancelled"]))
+    escalated["post"]["operationId"] = "webhook.review_escalated"
+    escalated["post"]["summary"] = "A review was escalated"
+    escalated["post"]["description"] = "Sent when a review is escalated to a senior reviewer."
+    body = escalated["post"]["requestBody"]["content"]["application/json"]
+    body["schema"] = {"$ref": "#/components/schemas/ReviewEscalatedEventPayload"}
+    body.pop("examples", None)
+    spec["webhooks"]["review.escalated"] = escalated
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
+ESCALATED_EVENT_PROBE = """
+import attrs, hitl, hitl_sync, hitl_async
+from hitl import Escalation, PartialReview, ReviewEscalatedEvent, WebhookEvent
+
+assert hitl_sync.ReviewEscalatedEvent is hitl_async.ReviewEscalatedEvent is ReviewEscalatedEvent
+assert issubclass(ReviewEscalatedEvent, WebhookEvent)
+assert attrs.fields_dict(ReviewEscalatedEvent)["escalation"].type is Escalation
+review = {"id": "rev_1", "template_id": "t", "status": "assigned"}
+payload = hitl.make_event_payload("review.escalated", review=review)
+payload["escalation"] = {"level": 2, "reason": "unsure"}
+event = hitl.construct_event(*hitl.sign_payload(payload, "whsec_x"), "whsec_x")
+assert type(event) is ReviewEscalatedEvent, type(event)
+assert isinstance(event.review, PartialReview) and event.review.id == "rev_1"
+assert event.escalation == Escalation(level=2, reason="unsure")
+del payload["escalation"]
+try:
+    hitl.construct_event(*hitl.sign_payload(payload, "whsec_x"), "whsec_x")
+except hitl.WebhookPayloadError as error:
+    assert "escalation" in str(error), error
+else:
+    raise AssertionError("a missing escalation was accepted")
+print("ok")
+"""
+
+
+def test_a_new_webhook_event_is_typed(tmp_path: Path) -> None:
+    """A webhook event added to openapi.yaml becomes a typed event with its payload model, everywhere."""
+    tree = copy_project(tmp_path)
+    add_escalated_event_to_spec(tree / "openapi.yaml")
+
+    assert run_codegen(tree).returncode == 0
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            ESCALATED_EVENT_PROBE,
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tree), "PATH": ""},
+    )
+    assert probe.stdout.strip() == "ok", probe.stderr
+    assert run_codegen(tree, "--check").returncode == 0
+    # The exports and the lazily loaded names follow without a hand edit.
+    exports = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_exports.py"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tree), "PATH": ""},
+    )
+    assert exports.returncode == 0, exports.stdout
+
+
+def test_an_event_its_payload_does_not_allow_is_refused(tmp_path: Path) -> None:
+    """A webhook whose body's `event` enum lacks its own type fails generation, saying what to add."""
+    tree = copy_project(tmp_path)
+    spec_path = tree / "openapi.yaml"
+    spec = yaml.safe_load(spec_path.read_text())
+    spec["webhooks"]["review.escalated"] = spec["webhooks"]["review.cancelled"]
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+    result = run_codegen(tree)
+
+    assert result.returncode != 0
+    assert "does not allow ['review.escalated']" in result.stderr
