@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import pickle
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ from hitl import (
     WebhookWithSecret,
 )
 from hitl._converter import converter, describe_structure_error
+from hitl._models import REVIEW_STATUS_TERMINAL
 from tests.helpers import REVIEW
 
 WEBHOOK = {
@@ -236,3 +239,11 @@ _reviews = st.fixed_dictionaries(
 def test_any_review_round_trips(data: dict[str, Any]) -> None:
     """from_dict then to_dict gives back the API's JSON, for any (partial) review the schema allows."""
     assert PartialReview.from_dict(data).to_dict() == data
+
+
+def test_terminal_statuses_come_from_the_spec() -> None:
+    """`reviews.wait` stops on the statuses openapi.yaml marks `x-hitl-terminal`, not on a hand-kept set."""
+    spec = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
+    marked = spec["components"]["schemas"]["ReviewStatus"]["x-hitl-terminal"]
+    assert {ReviewStatus(value) for value in marked} == REVIEW_STATUS_TERMINAL
+    assert {ReviewStatus.COMPLETED, ReviewStatus.CANCELLED} == REVIEW_STATUS_TERMINAL
