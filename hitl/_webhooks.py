@@ -243,25 +243,38 @@ def make_event_payload(
     template: Any = None,
     event_id: str | None = None,
     timestamp: dt.datetime | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """
     Build an event payload shaped like the server's; for testing receivers.
 
     Args:
         event_type: E.g. `"review.completed"`.
-        review: The review, as a `Review` or a JSON-ready dict (for `review.*` events).
-        template: The template, as a `Template` or a dict (for `template.updated`).
+        review: The review, as a `Review`, a `PartialReview` or a JSON-ready dict (for `review.*` events).
+        template: The template, as a `Template`, a `PartialTemplate` or a dict (for `template.updated`).
         event_id: The event id; a fresh random `evt_…` id by default.
         timestamp: When the event happened; now by default, so the tolerance check passes.
+        **fields: Any other field of the event's body, by name (models and datetimes are converted), for
+            events that carry more than a review or a template.
 
     Returns:
         A JSON-ready dict, to pass to `sign_payload` or `sign_delivery`.
+
+    Raises:
+        InvalidArgumentError: `fields` names `id` or `event` (pass `event_id`, and the type first).
     """
+    taken = sorted({"id", "event"} & set(fields))
+    if taken:
+        raise InvalidArgumentError(
+            f"make_event_payload() sets {taken} itself: pass the event type first and the id as event_id="
+        )
     data: dict[str, Any] = {"id": event_id or f"evt_{secrets.token_hex(12)}", "event": event_type}
     if review is not None:
         data["review"] = converter.unstructure(review)
     if template is not None:
         data["template"] = converter.unstructure(template)
+    for name, value in fields.items():
+        data[name] = converter.unstructure(value)
     data["timestamp"] = converter.unstructure(timestamp or dt.datetime.now(dt.UTC).replace(microsecond=0))
     return data
 

@@ -247,8 +247,8 @@ assert hitl_sync.ReviewEscalatedEvent is hitl_async.ReviewEscalatedEvent is Revi
 assert issubclass(ReviewEscalatedEvent, WebhookEvent)
 assert attrs.fields_dict(ReviewEscalatedEvent)["escalation"].type is Escalation
 review = {"id": "rev_1", "template_id": "t", "status": "assigned"}
-payload = hitl.make_event_payload("review.escalated", review=review)
-payload["escalation"] = {"level": 2, "reason": "unsure"}
+escalation = {"level": 2, "reason": "unsure"}
+payload = hitl.make_event_payload("review.escalated", review=review, escalation=escalation)
 event = hitl.construct_event(*hitl.sign_payload(payload, "whsec_x"), "whsec_x")
 assert type(event) is ReviewEscalatedEvent, type(event)
 assert isinstance(event.review, PartialReview) and event.review.id == "rev_1"

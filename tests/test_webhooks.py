@@ -651,6 +651,15 @@ def test_make_event_payload_takes_models() -> None:
     assert template_event.template == template
 
 
+def test_make_event_payload_takes_other_fields() -> None:
+    """Fields beyond `review` and `template` go into the body, converted; `id` and `event` are refused."""
+    data = make_event_payload("review.escalated", review=REVIEW, escalated_at=EVENT_TIME, level=2)
+    assert list(data) == ["id", "event", "review", "escalated_at", "level", "timestamp"]
+    assert (data["escalated_at"], data["level"]) == ("2024-01-15T12:30:00Z", 2)
+    with pytest.raises(InvalidArgumentError, match="event_id="):
+        make_event_payload("review.completed", id="evt_1")
+
+
 def test_make_event_payload_takes_a_fetched_review() -> None:
     """A `Review` as the REST API returns it makes a payload whose event carries the same fields."""
     review = Review.from_dict({**helpers.REVIEW, "status": "completed", "result": {"approved": True}})
