@@ -121,7 +121,7 @@ def _structure_Deletion(_data: Any) -> Deletion:
     v_deleted = _data["deleted"]
     if v_deleted.__class__ is not bool:
         raise FlatMiss
-    if _data.keys() <= _FIELDS_Deletion:
+    if _FIELDS_Deletion.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Deletion}
@@ -167,7 +167,7 @@ def _structure_ReviewContent(_data: Any) -> ReviewContent:
         if v_metadata.__class__ is not dict:
             raise FlatMiss
         v_metadata = dict(v_metadata)
-    if _data.keys() <= _FIELDS_ReviewContent:
+    if _FIELDS_ReviewContent.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_ReviewContent}
@@ -284,7 +284,7 @@ def _structure_PartialReview(_data: Any) -> PartialReview:
     v_updated_at = _data.get("updated_at")
     if v_updated_at is not None:
         v_updated_at = flat_datetime(v_updated_at)
-    if _data.keys() <= _FIELDS_PartialReview:
+    if _FIELDS_PartialReview.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialReview}
@@ -370,7 +370,7 @@ def _structure_TemplateField(_data: Any) -> TemplateField:
             if _item.__class__ is not str:
                 raise FlatMiss
         v_options = list(v_options)
-    if _data.keys() <= _FIELDS_TemplateField:
+    if _FIELDS_TemplateField.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TemplateField}
@@ -441,7 +441,7 @@ def _structure_PartialTemplate(_data: Any) -> PartialTemplate:
     v_updated_at = _data.get("updated_at")
     if v_updated_at is not None:
         v_updated_at = flat_datetime(v_updated_at)
-    if _data.keys() <= _FIELDS_PartialTemplate:
+    if _FIELDS_PartialTemplate.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialTemplate}
@@ -557,7 +557,7 @@ def _structure_Review(_data: Any) -> Review:
     v_completed_at = _data.get("completed_at")
     if v_completed_at is not None:
         v_completed_at = flat_datetime(v_completed_at)
-    if _data.keys() <= _FIELDS_Review:
+    if _FIELDS_Review.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Review}
@@ -620,7 +620,7 @@ def _structure_Team(_data: Any) -> Team:
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    if _data.keys() <= _FIELDS_Team:
+    if _FIELDS_Team.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Team}
@@ -669,7 +669,7 @@ def _structure_TeamMember(_data: Any) -> TeamMember:
     v_role = flat_enum(v_role, TeamRole)
     v_added_at = _data["added_at"]
     v_added_at = flat_datetime(v_added_at)
-    if _data.keys() <= _FIELDS_TeamMember:
+    if _FIELDS_TeamMember.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TeamMember}
@@ -733,7 +733,7 @@ def _structure_Template(_data: Any) -> Template:
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    if _data.keys() <= _FIELDS_Template:
+    if _FIELDS_Template.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Template}
@@ -807,7 +807,7 @@ def _structure_Webhook(_data: Any) -> Webhook:
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    if _data.keys() <= _FIELDS_Webhook:
+    if _FIELDS_Webhook.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Webhook}
@@ -888,7 +888,7 @@ def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
     v_description = _data.get("description")
     if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    if _data.keys() <= _FIELDS_WebhookWithSecret:
+    if _FIELDS_WebhookWithSecret.issuperset(_data):
         _extra = {}
     else:
         _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_WebhookWithSecret}
