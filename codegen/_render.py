@@ -55,46 +55,6 @@ def render_models(api: API) -> str:
     return format_source(source, fix_imports=True)
 
 
-def render_events(api: API) -> str:
-    """`hitl/_events.py`: the typed webhook events."""
-    bases = list({e.payload.name: e.payload for e in api.events if e.payload.base}.values())
-    events_of: dict[str, list[str]] = {}
-    for event in api.events:
-        events_of.setdefault(event.payload.name, []).append(f"`{event.type}`")
-    known = {m.name for m in api.models} | {e.name for e in api.enums}
-    used = {w for e in api.events for f in e.payload.fields for w in _type_words(f.output_type) if w in known}
-    source = (
-        _environment()
-        .get_template("events.py.jinja")
-        .render(
-            api=api,
-            header=HEADER,
-            bases=bases,
-            events_of=events_of,
-            model_imports=sorted(used) or ["Model"],
-            all_names=_event_names(api),
-        )
-    )
-    return format_source(source, fix_imports=True)
-
-
-def render_event_names(api: API) -> str:
-    """`hitl/_eventnames.py`: what `hitl/_events.py` exports, for the lazy exports of `hitl._lazy`."""
-    source = (
-        _environment().get_template("event_names.py.jinja").render(header=HEADER, all_names=_event_names(api))
-    )
-    return format_source(source)
-
-
-def _event_names(api: API) -> list[str]:
-    bases = {e.payload.base for e in api.events if e.payload.base}
-    return sorted(bases | {e.class_name for e in api.events})
-
-
-def _type_words(type_text: str) -> list[str]:
-    return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", type_text)
-
-
 def render_resources(api: API) -> str:
     used = sorted(
         {op.result for resource in api.resources for op in resource.operations} | _argument_types(api)
@@ -192,6 +152,46 @@ def _attribute_default(field: Field) -> str:
     if field.required:
         return ""
     return f" = {field.default or 'None'}"
+
+
+def render_events(api: API) -> str:
+    """`hitl/_events.py`: the typed webhook events."""
+    bases = list({e.payload.name: e.payload for e in api.events if e.payload.base}.values())
+    events_of: dict[str, list[str]] = {}
+    for event in api.events:
+        events_of.setdefault(event.payload.name, []).append(f"`{event.type}`")
+    known = {m.name for m in api.models} | {e.name for e in api.enums}
+    used = {w for e in api.events for f in e.payload.fields for w in _type_words(f.output_type) if w in known}
+    source = (
+        _environment()
+        .get_template("events.py.jinja")
+        .render(
+            api=api,
+            header=HEADER,
+            bases=bases,
+            events_of=events_of,
+            model_imports=sorted(used) or ["Model"],
+            all_names=_event_names(api),
+        )
+    )
+    return format_source(source, fix_imports=True)
+
+
+def render_event_names(api: API) -> str:
+    """`hitl/_eventnames.py`: what `hitl/_events.py` exports, for the lazy exports of `hitl._lazy`."""
+    source = (
+        _environment().get_template("event_names.py.jinja").render(header=HEADER, all_names=_event_names(api))
+    )
+    return format_source(source)
+
+
+def _event_names(api: API) -> list[str]:
+    bases = {e.payload.base for e in api.events if e.payload.base}
+    return sorted(bases | {e.class_name for e in api.events})
+
+
+def _type_words(type_text: str) -> list[str]:
+    return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", type_text)
 
 
 # Flat structure functions (`_structure_<Model>` in hitl/_models.py): the fast path of the converter's hook

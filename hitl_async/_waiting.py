@@ -13,6 +13,8 @@ from hitl_async._backend import monotonic, sleep
 
 __all__ = ["AsyncReviewWaiting"]
 
+_FINAL = REVIEW_STATUS_TERMINAL  # the statuses openapi.yaml marks `x-hitl-terminal`
+
 
 class _ReviewsResource(Protocol):
     """What the waiting methods need of the generated reviews resource."""
@@ -69,10 +71,9 @@ class AsyncReviewWaiting:
         started = monotonic()
         deadline = None if timeout is None else started + timeout
         interval = poll_interval
-        # The statuses openapi.yaml marks `x-hitl-terminal` end the wait.
         while True:
             review = await self.get(review_id)
-            if review.status in REVIEW_STATUS_TERMINAL:
+            if review.status in _FINAL:
                 return review
             pause = interval
             if deadline is not None:
@@ -83,7 +84,7 @@ class AsyncReviewWaiting:
                     # One last look when the time is up, then give up: no extra poll for a rounding error.
                     await sleep(remaining)
                     review = await self.get(review_id)
-                    if review.status in REVIEW_STATUS_TERMINAL:
+                    if review.status in _FINAL:
                         return review
                     raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
             await sleep(pause)

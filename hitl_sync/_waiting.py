@@ -14,6 +14,8 @@ from hitl_sync._backend import monotonic, sleep
 
 __all__ = ["ReviewWaiting"]
 
+_FINAL = REVIEW_STATUS_TERMINAL  # the statuses openapi.yaml marks `x-hitl-terminal`
+
 
 class _ReviewsResource(Protocol):
     """What the waiting methods need of the generated reviews resource."""
@@ -70,10 +72,9 @@ class ReviewWaiting:
         started = monotonic()
         deadline = None if timeout is None else started + timeout
         interval = poll_interval
-        # The statuses openapi.yaml marks `x-hitl-terminal` end the wait.
         while True:
             review = self.get(review_id)
-            if review.status in REVIEW_STATUS_TERMINAL:
+            if review.status in _FINAL:
                 return review
             pause = interval
             if deadline is not None:
@@ -84,7 +85,7 @@ class ReviewWaiting:
                     # One last look when the time is up, then give up: no extra poll for a rounding error.
                     sleep(remaining)
                     review = self.get(review_id)
-                    if review.status in REVIEW_STATUS_TERMINAL:
+                    if review.status in _FINAL:
                         return review
                     raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
             sleep(pause)
