@@ -267,7 +267,7 @@ def _enum(prop: EnumProperty, raw_schema: dict[str, Any]) -> Enum:
 # What every webhook body carries, read by hand-written code in hitl/_webhooks.py; the other properties of
 # a body become fields of its event class, beside the fields of `hitl._eventbase.WebhookEvent`.
 _EVENT_ENVELOPE = {"id", "event", "timestamp"}
-_EVENT_BASE_FIELDS = {"type", "raw", "body"}
+_EVENT_BASE_FIELDS = {"type", "raw", "body", "event_type"}
 
 
 def _events(raw: dict[str, Any], parsed: dict[str, ModelProperty]) -> list[Event]:

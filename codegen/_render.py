@@ -44,11 +44,12 @@ _CLASS_BODY_NAMES |= {"Model", "OpenEnum", "to_dict", "from_dict", "self", "mode
 def render_models(api: API) -> str:
     names = sorted([e.name for e in api.enums] + [m.name for m in api.models])
     taken = _CLASS_BODY_NAMES | set(names)
-    for model in api.models:
-        for field in model.fields:
+    carried = [(e.payload.name, e.payload.fields) for e in api.events]
+    for schema, fields in [(m.name, m.fields) for m in api.models] + carried:
+        for field in fields:
             if field.name in taken:
                 raise SpecError(
-                    f"schema {model.name}: property {field.name!r} would shadow a name the generated class "
+                    f"schema {schema}: property {field.name!r} would shadow a name the generated class "
                     "uses (a type or a method of the model base); rename the property"
                 )
     source = _environment().get_template("models.py.jinja").render(api=api, all_names=names, header=HEADER)
