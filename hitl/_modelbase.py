@@ -26,7 +26,10 @@ class Model:
     _structure_flat: ClassVar[Callable[[Any], Any] | None] = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready dict the API would send for this object (unset optional fields left out)."""
+        """
+        The JSON-ready dict the API would send for this object: unset optional fields left out, the fields of
+        `model_extra` included.
+        """
         return cast(dict[str, Any], converter.unstructure(self))
 
     @classmethod
