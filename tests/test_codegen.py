@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from codegen._ir import SpecError, load_api
 from codegen._unasync import UnasyncError, derive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -294,15 +298,38 @@ def test_a_new_webhook_event_is_typed(tmp_path: Path) -> None:
     assert exports.returncode == 0, exports.stdout
 
 
-def test_an_event_its_payload_does_not_allow_is_refused(tmp_path: Path) -> None:
-    """A webhook whose body's `event` enum lacks its own type fails generation, saying what to add."""
-    tree = copy_project(tmp_path)
-    spec_path = tree / "openapi.yaml"
-    spec = yaml.safe_load(spec_path.read_text())
+def _spec_with(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    change(spec)
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def _add_webhook_with_a_review_body(spec: dict[str, Any]) -> None:
     spec["webhooks"]["review.escalated"] = spec["webhooks"]["review.cancelled"]
-    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
 
-    result = run_codegen(tree)
 
-    assert result.returncode != 0
-    assert "does not allow ['review.escalated']" in result.stderr
+def _drop_timestamp(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["ReviewEventPayload"]["required"].remove("timestamp")
+
+
+def _mark_an_unknown_status_terminal(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["ReviewStatus"]["x-hitl-terminal"] = ["completed", "done"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_add_webhook_with_a_review_body, "does not allow ['review.escalated']; add them to its enum"),
+        (_drop_timestamp, "needs the required properties `event` and `timestamp`"),
+        (_mark_an_unknown_status_terminal, "x-hitl-terminal must list values of its enum"),
+    ],
+    ids=["event-not-in-enum", "no-timestamp", "unknown-terminal-value"],
+)
+def test_webhook_and_enum_markers_that_cannot_be_generated_are_refused(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    """A webhook body or an `x-hitl-terminal` marker the generator cannot honour fails with what to fix."""
+    with pytest.raises(SpecError, match=re.escape(message)):
+        load_api(_spec_with(tmp_path, change))
