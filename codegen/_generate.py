@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codegen._ir import load_api
-from codegen._render import HEADER, format_source, render_models, render_resources
+from codegen._render import (
+    HEADER,
+    format_source,
+    render_event_names,
+    render_events,
+    render_models,
+    render_resources,
+)
 from codegen._spec import check_spec, load_spec
 from codegen._unasync import derive
 
@@ -38,7 +45,11 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
     """Every generated file, from `spec` and the async sources under `root`; raises `SpecError` first."""
     check_spec(load_spec(spec))
     api = load_api(spec)
-    files = {Path("hitl/_models.py"): render_models(api)}
+    files = {
+        Path("hitl/_models.py"): render_models(api),
+        Path("hitl/_events.py"): render_events(api),
+        Path("hitl/_eventnames.py"): render_event_names(api),
+    }
     files.update({_RESOURCES / name: source for name, source in render_resources(api).items()})
     for target, source, keep in _DERIVED:
         on_disk = {p.relative_to(root) for p in _sources(root / source)}

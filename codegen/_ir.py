@@ -38,7 +38,19 @@ from openapi_python_client.parser.properties import (
 
 from codegen._spec import SpecError, merged_schema
 
-__all__ = ["API", "Enum", "Field", "Model", "Operation", "Param", "Resource", "SpecError", "load_api"]
+__all__ = [
+    "API",
+    "Enum",
+    "Event",
+    "EventPayload",
+    "Field",
+    "Model",
+    "Operation",
+    "Param",
+    "Resource",
+    "SpecError",
+    "load_api",
+]
 
 
 @attrs.frozen
@@ -46,6 +58,7 @@ class Enum:
     name: str
     description: str
     members: list[tuple[str, str]]  # (PYTHON_NAME, "value")
+    terminal: list[str] = attrs.Factory(list)  # `x-hitl-terminal`: the values after which nothing changes
 
 
 @attrs.frozen
@@ -103,6 +116,27 @@ class Resource:
 
 
 @attrs.frozen
+class EventPayload:
+    """The body schema of one or more webhook events."""
+
+    name: str  # the schema: "ReviewEventPayload"
+    description: str
+    fields: list[Field]  # what the body carries besides `id`, `event` and `timestamp`
+    base: str | None  # the events' common base class when several events share the schema
+
+
+@attrs.frozen
+class Event:
+    """One event of the `webhooks:` section."""
+
+    type: str  # "review.completed"
+    class_name: str  # "ReviewCompletedEvent"
+    summary: str
+    description: str
+    payload: EventPayload
+
+
+@attrs.frozen
 class API:
     title: str
     version: str
@@ -110,6 +144,7 @@ class API:
     enums: list[Enum]
     models: list[Model]
     resources: list[Resource]
+    events: list[Event] = attrs.Factory(list)
 
 
 # Envelopes are unwrapped by the client, so they get no Python class.
@@ -162,7 +197,8 @@ def load_api(spec_path: Path) -> API:
                 operations=operations,
             )
         )
-    models, enums = _reachable(models, enums, resources)
+    events = _events(raw, {m.class_info.name: m for m in data.models})
+    models, enums = _reachable(models, enums, resources, events)
     info = raw.get("info", {})
     return API(
         title=info.get("title", ""),
@@ -171,18 +207,20 @@ def load_api(spec_path: Path) -> API:
         enums=enums,
         models=models,
         resources=resources,
+        events=events,
     )
 
 
 def _reachable(
-    models: list[Model], enums: list[Enum], resources: list[Resource]
+    models: list[Model], enums: list[Enum], resources: list[Resource], events: list[Event]
 ) -> tuple[list[Model], list[Enum]]:
     """
-    The models and enums a user meets: results of operations, argument types, and what those contain.
+    The models and enums a user meets: results of operations, argument types, what webhook events carry,
+    and what those contain.
 
     Request-body schemas (`ReviewCreate`...) become keyword arguments, envelopes are unwrapped, and webhook
-    payloads have typed events in `hitl._webhooks`: none of them needs a class, and every class costs import
-    time.
+    bodies become the typed events of `hitl._events`: none of them needs a class, and every class costs
+    import time.
     """
     by_name = {m.name: m for m in models}
     argument_types = [
@@ -191,7 +229,9 @@ def _reachable(
         for op in resource.operations
         for field in op.body_fields + [p.field for p in op.query_params]
     ]
+    carried_types = [field.output_type for event in events for field in event.payload.fields]
     wanted = {op.result for resource in resources for op in resource.operations}
+    wanted |= {word for text in carried_types for word in _words(text) if word in by_name}
     wanted |= {word for text in argument_types for word in _words(text) if word in by_name}
     pending = list(wanted)
     while pending:
@@ -201,7 +241,7 @@ def _reachable(
                 pending.append(dependency)
     kept = [m for m in models if m.name in wanted]
     used_words = {w for m in kept for f in m.fields for w in _words(f.output_type)}
-    used_words |= {w for text in argument_types for w in _words(text)}
+    used_words |= {w for text in argument_types + carried_types for w in _words(text)}
     return kept, [e for e in enums if e.name in used_words]
 
 
@@ -219,8 +259,99 @@ def _is_free_form(prop: ModelProperty) -> bool:
 
 def _enum(prop: EnumProperty, raw_schema: dict[str, Any]) -> Enum:
     members = [(key, str(value)) for key, value in prop.values.items()]
+    terminal = raw_schema.get("x-hitl-terminal", [])
+    values = [value for _, value in members]
+    if not isinstance(terminal, list) or any(value not in values for value in terminal):
+        raise SpecError(
+            f"schema {prop.class_info.name}: x-hitl-terminal must list values of its enum {values}, "
+            f"got {terminal!r}"
+        )
     return Enum(
-        name=prop.class_info.name, description=_text(raw_schema.get("description", "")), members=members
+        name=prop.class_info.name,
+        description=_text(raw_schema.get("description", "")),
+        members=members,
+        terminal=[str(value) for value in terminal],
+    )
+
+
+# What every webhook body carries, read by hand-written code in hitl/_webhooks.py; the other properties of
+# a body become fields of its event class, beside the fields of `hitl._eventbase.WebhookEvent`.
+_EVENT_ENVELOPE = {"id", "event", "timestamp"}
+_EVENT_BASE_FIELDS = {"type", "raw", "body", "event_type"}
+
+
+def _events(raw: dict[str, Any], parsed: dict[str, ModelProperty]) -> list[Event]:
+    """The `webhooks:` section: one event per entry, whose body is a `$ref` to an object schema."""
+    raw_schemas = raw.get("components", {}).get("schemas", {})
+    found: list[tuple[str, dict[str, Any], str]] = []
+    for event_type, item in (raw.get("webhooks") or {}).items():
+        where = f"webhooks: {event_type}"
+        operation = item.get("post") if isinstance(item, dict) else None
+        schema = (
+            (operation or {}).get("requestBody", {}).get("content", {}).get("application/json", {})
+        ).get("schema", {})
+        reference = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if not reference.startswith("#/components/schemas/"):
+            raise SpecError(f"{where}: needs a `post` whose application/json body $refs a components schema")
+        found.append((str(event_type), operation, reference.rsplit("/", 1)[-1]))
+
+    users: dict[str, list[str]] = {}
+    for event_type, _, schema_name in found:
+        users.setdefault(schema_name, []).append(event_type)
+    payloads = {
+        name: _event_payload(name, parsed.get(name), raw_schemas.get(name, {}), types)
+        for name, types in users.items()
+    }
+    return [
+        Event(
+            type=event_type,
+            class_name=_pascal(event_type) + "Event",
+            summary=_text(operation.get("summary", "")),
+            description=_text(operation.get("description", "")),
+            payload=payloads[schema_name],
+        )
+        for event_type, operation, schema_name in found
+    ]
+
+
+def _event_payload(
+    name: str, prop: ModelProperty | None, raw_schema: dict[str, Any], event_types: list[str]
+) -> EventPayload:
+    where = f"webhooks: {', '.join(event_types)}: schema {name}"
+    if prop is None or not isinstance(prop, ModelProperty):
+        raise SpecError(f"{where}: must be an object schema")
+    properties = {
+        _raw(p.name): p for p in (prop.required_properties or []) + (prop.optional_properties or [])
+    }
+    event = properties.get("event")
+    timestamp = properties.get("timestamp")
+    if event is None or not event.required or timestamp is None or not timestamp.required:
+        raise SpecError(f"{where}: needs the required properties `event` and `timestamp`")
+    if not isinstance(timestamp, DateTimeProperty):
+        raise SpecError(f"{where}: `timestamp` must be a `format: date-time` string")
+    allowed = (
+        [str(v) for v in event.values.values()]
+        if isinstance(event, EnumProperty)
+        else [str(event.value.python_code)[1:-1]]
+        if isinstance(event, ConstProperty)
+        else None
+    )
+    missing = [t for t in event_types if allowed is not None and t not in allowed]
+    if missing:
+        raise SpecError(f"{where}: its `event` property does not allow {missing}; add them to its enum")
+    clashes = sorted(_EVENT_BASE_FIELDS & set(properties))
+    if clashes:
+        raise SpecError(f"{where}: properties {clashes} clash with the fields every event class has")
+    raw_properties = raw_schema.get("properties", {})
+    fields = [
+        _field(p, raw_properties.get(key, {})) for key, p in properties.items() if key not in _EVENT_ENVELOPE
+    ]
+    shared = len(event_types) > 1
+    return EventPayload(
+        name=name,
+        description=_text(raw_schema.get("description", "")),
+        fields=fields,
+        base=_pascal(name.removesuffix("Payload").removesuffix("Event")) + "WebhookEvent" if shared else None,
     )
 
 

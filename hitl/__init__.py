@@ -17,6 +17,7 @@ from hitl._types import *  # noqa: F403
 from hitl._version import __version__
 
 if TYPE_CHECKING:
+    from hitl._events import *  # noqa: F403  (re-exported by hitl._webhooks, which mypy cannot follow)
     from hitl._webhooks import *  # noqa: F403
 else:
 

@@ -1,10 +1,10 @@
 """
 The one cattrs converter that turns JSON data into hitl's attrs models and back.
 
-Configured here and nowhere else. It is lenient where the API may grow (unknown fields are ignored; enums
-accept values they do not know, see `hitl._models`) and strict where data would be wrong (a missing required
-field or a value of the wrong type fails: cattrs on its own would turn `5` into `"5"` and `"false"` into
-`True`).
+Configured here and nowhere else. It is lenient where the API may grow (fields a model does not know are kept
+in its `model_extra` dict, and written back by `to_dict()`; enums accept values they do not know, see
+`hitl._models`) and strict where data would be wrong (a missing required field or a value of the wrong type
+fails: cattrs on its own would turn `5` into `"5"` and `"false"` into `True`).
 
 Models take a fast path first: `hitl._models` has a flat function per model, generated from openapi.yaml,
 that builds it straight from a JSON dict and raises `FlatMiss` (or any error) at the first thing it does not
@@ -20,10 +20,11 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import list_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 __all__ = [
     "FlatMiss",
@@ -153,14 +154,42 @@ def _has_flat_structure(type_: Any) -> bool:
     return isinstance(type_, type) and getattr(type_, "_structure_flat", None) is not None
 
 
+# The attribute of every model that holds the JSON fields it does not know (see `hitl._modelbase.Model`).
+_EXTRA = "model_extra"
+
+
 def detailed_structure_hook(cls: type[T]) -> Callable[[Any, Any], T]:
     """
-    The detailed cattrs hook of a model: what the converter would build for it on its own (same settings).
+    The detailed cattrs hook of a model: what the converter would build for it on its own (same settings),
+    plus the unknown fields in `model_extra`.
 
     The fallback of the fast path, and the reference it is tested against.
     """
     # Every setting (detailed validation, extra keys ignored, ...) comes from `converter`, as for any class.
-    return make_dict_structure_fn(cls, converter)
+    structure = make_dict_structure_fn(cls, converter, model_extra=override(omit=True))
+    known = frozenset(field.name for field in attrs.fields(cls)) - {_EXTRA}  # type: ignore[arg-type]
+
+    def structure_model(value: Any, _: Any) -> T:
+        model = structure(value, cls)
+        setattr(model, _EXTRA, {key: item for key, item in value.items() if key not in known})
+        return model
+
+    return structure_model
+
+
+def _model_unstructure_hook(cls: Any) -> Callable[[Any], Any]:
+    # The fields as cattrs writes them, then the unknown ones as they came, so a model round-trips.
+    unstructure = make_dict_unstructure_fn(
+        cls, converter, _cattrs_omit_if_default=converter.omit_if_default, model_extra=override(omit=True)
+    )
+
+    def unstructure_model(model: Any) -> Any:
+        data = unstructure(model)
+        for key, item in getattr(model, _EXTRA).items():
+            data.setdefault(key, item)
+        return data
+
+    return unstructure_model
 
 
 def _model_hook(cls: Any) -> Callable[[Any, Any], Any]:
@@ -189,6 +218,7 @@ converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _s
 converter.register_structure_hook_factory(_is_list, _list_hook)
 converter.register_structure_hook_factory(_is_optional, _optional_hook)
 converter.register_structure_hook_factory(_has_flat_structure, _model_hook)
+converter.register_unstructure_hook_factory(_has_flat_structure, _model_unstructure_hook)
 
 
 def structure(data: Any, cls: type[T]) -> T:

@@ -96,7 +96,9 @@ def encode_model(value: M | Mapping[str, Any] | None, cls: type[M], name: str) -
 def _field_names(cls: type[Model]) -> frozenset[str]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = frozenset(field.name for field in attrs.fields(cls))  # type: ignore[arg-type]
+        fields = attrs.fields(cls)  # type: ignore[arg-type]
+        # `model_extra` holds what the API sent beyond the schema; it is not a field a caller sets by name.
+        names = _FIELD_NAMES[cls] = frozenset(field.name for field in fields) - {"model_extra"}
     return names
 
 

@@ -12,22 +12,19 @@ import importlib
 from collections.abc import Mapping
 from typing import Final
 
+from hitl._eventnames import EVENT_NAMES
+
 __all__ = ["WEBHOOK_NAMES", "load"]
 
+# The typed events are generated from openapi.yaml (`hitl._events`); their names come from a generated list.
 WEBHOOK_NAMES: Final = (
+    *EVENT_NAMES,
     "DEFAULT_TOLERANCE",
     "DELIVERY_HEADER",
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
     "PayloadTypes",
-    "ReviewAssignedEvent",
-    "ReviewCancelledEvent",
-    "ReviewCompletedEvent",
-    "ReviewCreatedEvent",
-    "ReviewStartedEvent",
-    "ReviewWebhookEvent",
     "SecretTypes",
-    "TemplateUpdatedEvent",
     "UnknownWebhookEvent",
     "WebhookEvent",
     "construct_event",

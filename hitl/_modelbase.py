@@ -8,11 +8,16 @@ from typing import Any, ClassVar, Self, cast
 
 from hitl._converter import converter
 
-__all__ = ["Model", "OpenEnum"]
+__all__ = ["Model", "OpenEnum", "extra_repr"]
 
 
 class Model:
-    """Base of every API model: plain attrs classes with `to_dict()` and `from_dict()`."""
+    """
+    Base of every API model: plain attrs classes with `to_dict()` and `from_dict()`.
+
+    Every model also has `model_extra`: the fields of the JSON object that this SDK version does not know
+    (added to the API after it was released), by name, as they came. `to_dict()` writes them back.
+    """
 
     __slots__ = ()
 
@@ -21,13 +26,21 @@ class Model:
     _structure_flat: ClassVar[Callable[[Any], Any] | None] = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready dict the API would send for this object (unset optional fields left out)."""
+        """
+        The JSON-ready dict the API would send for this object: unset optional fields left out, the fields of
+        `model_extra` included.
+        """
         return cast(dict[str, Any], converter.unstructure(self))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build the model from API JSON data, ignoring fields this SDK version does not know."""
+        """Build the model from API JSON data; fields this SDK version does not know go to `model_extra`."""
         return converter.structure(data, cls)
+
+
+def extra_repr(extra: Mapping[str, Any]) -> str:
+    """How `repr()` shows `model_extra`: names only, since an unknown field may hold a secret."""
+    return "{" + ", ".join(f"{key!r}: ..." for key in extra) + "}"
 
 
 class OpenEnum(enum.StrEnum):

@@ -2,21 +2,23 @@
 """
 The HITL.sh API's data types: one attrs class per schema of openapi.yaml, shared by both clients.
 
-Models parse leniently: fields this SDK does not know are ignored, and enums accept values they do not know
-(see `OpenEnum`), so a growing API never breaks a response. Datetimes are timezone-aware.
+Models parse leniently: fields this SDK does not know are kept in `model_extra`, and enums accept values they
+do not know (see `OpenEnum`), so a growing API never breaks a response. Datetimes are timezone-aware.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from hitl._converter import FlatMiss, flat_datetime, flat_enum
-from hitl._modelbase import Model, OpenEnum
+from hitl._modelbase import Model, OpenEnum, extra_repr
 
 __all__ = [
     "Deletion",
     "FieldType",
+    "PartialReview",
+    "PartialTemplate",
     "Priority",
     "Review",
     "ReviewContent",
@@ -66,6 +68,12 @@ class ReviewStatus(OpenEnum):
     CANCELLED = "cancelled"
 
 
+#: The `ReviewStatus` values after which nothing changes any more (`x-hitl-terminal` in openapi.yaml).
+REVIEW_STATUS_TERMINAL: Final[frozenset[ReviewStatus]] = frozenset(
+    {ReviewStatus.COMPLETED, ReviewStatus.CANCELLED}
+)
+
+
 class TeamRole(OpenEnum):
     """A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read."""
 
@@ -97,24 +105,33 @@ class Deletion(Model):
 
     id: str
     deleted: bool
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Deletion(data: Any) -> Deletion:
+_FIELDS_Deletion: Final = frozenset({"id", "deleted"})
+
+
+def _structure_Deletion(_data: Any) -> Deletion:
     """`Deletion` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    deleted = data["deleted"]
-    if deleted.__class__ is not bool:
+    v_deleted = _data["deleted"]
+    if v_deleted.__class__ is not bool:
         raise FlatMiss
+    if _FIELDS_Deletion.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Deletion}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Deletion)
-    self.id = id
-    self.deleted = deleted
-    return self
+    _self = object.__new__(Deletion)
+    _self.id = v_id
+    _self.deleted = v_deleted
+    _self.model_extra = _extra
+    return _self
 
 
 Deletion._structure_flat = _structure_Deletion
@@ -132,36 +149,45 @@ class ReviewContent(Model):
 
     text: str
     metadata: dict[str, Any] | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_ReviewContent(data: Any) -> ReviewContent:
+_FIELDS_ReviewContent: Final = frozenset({"text", "metadata"})
+
+
+def _structure_ReviewContent(_data: Any) -> ReviewContent:
     """`ReviewContent` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    text = data["text"]
-    if text.__class__ is not str:
+    v_text = _data["text"]
+    if v_text.__class__ is not str:
         raise FlatMiss
-    metadata = data.get("metadata")
-    if metadata is not None:
-        if metadata.__class__ is not dict:
+    v_metadata = _data.get("metadata")
+    if v_metadata is not None:
+        if v_metadata.__class__ is not dict:
             raise FlatMiss
-        metadata = dict(metadata)
+        v_metadata = dict(v_metadata)
+    if _FIELDS_ReviewContent.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_ReviewContent}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(ReviewContent)
-    self.text = text
-    self.metadata = metadata
-    return self
+    _self = object.__new__(ReviewContent)
+    _self.text = v_text
+    _self.metadata = v_metadata
+    _self.model_extra = _extra
+    return _self
 
 
 ReviewContent._structure_flat = _structure_ReviewContent
 
 
 @attrs.define(kw_only=True)
-class Review(Model):
+class PartialReview(Model):
     """
-    A request for a human to review content. Only `id`, `template_id` and `status` are always present: webhook
-    payloads may carry a partial review.
+    A review as a webhook delivery carries it: only `id`, `template_id` and `status` are always present; the
+    other fields are there when they changed or matter to the event.
 
     Attributes:
         id: The review's id (`rev_…`).
@@ -191,160 +217,97 @@ class Review(Model):
     completed_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Review(data: Any) -> Review:
-    """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+_FIELDS_PartialReview: Final = frozenset(
+    {
+        "id",
+        "template_id",
+        "status",
+        "content",
+        "assignees",
+        "priority",
+        "due_date",
+        "result",
+        "reviewer",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def _structure_PartialReview(_data: Any) -> PartialReview:
+    """`PartialReview` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    template_id = data["template_id"]
-    if template_id.__class__ is not str:
+    v_template_id = _data["template_id"]
+    if v_template_id.__class__ is not str:
         raise FlatMiss
-    status = data["status"]
-    status = flat_enum(status, ReviewStatus)
-    content = data.get("content")
-    if content is not None:
-        content = _structure_ReviewContent(content)
-    assignees = data.get("assignees")
-    if assignees is not None:
-        if assignees.__class__ is not list:
+    v_status = _data["status"]
+    v_status = flat_enum(v_status, ReviewStatus)
+    v_content = _data.get("content")
+    if v_content is not None:
+        v_content = _structure_ReviewContent(v_content)
+    v_assignees = _data.get("assignees")
+    if v_assignees is not None:
+        if v_assignees.__class__ is not list:
             raise FlatMiss
-        for item in assignees:
-            if item.__class__ is not str:
+        for _item in v_assignees:
+            if _item.__class__ is not str:
                 raise FlatMiss
-        assignees = list(assignees)
-    priority = data.get("priority")
-    if priority is not None:
-        priority = flat_enum(priority, Priority)
-    due_date = data.get("due_date")
-    if due_date is not None:
-        due_date = flat_datetime(due_date)
-    result = data.get("result")
-    if result is not None:
-        if result.__class__ is not dict:
+        v_assignees = list(v_assignees)
+    v_priority = _data.get("priority")
+    if v_priority is not None:
+        v_priority = flat_enum(v_priority, Priority)
+    v_due_date = _data.get("due_date")
+    if v_due_date is not None:
+        v_due_date = flat_datetime(v_due_date)
+    v_result = _data.get("result")
+    if v_result is not None:
+        if v_result.__class__ is not dict:
             raise FlatMiss
-        result = dict(result)
-    reviewer = data.get("reviewer")
-    if reviewer is not None and reviewer.__class__ is not str:
+        v_result = dict(v_result)
+    v_reviewer = _data.get("reviewer")
+    if v_reviewer is not None and v_reviewer.__class__ is not str:
         raise FlatMiss
-    completed_at = data.get("completed_at")
-    if completed_at is not None:
-        completed_at = flat_datetime(completed_at)
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_completed_at = _data.get("completed_at")
+    if v_completed_at is not None:
+        v_completed_at = flat_datetime(v_completed_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
+    if _FIELDS_PartialReview.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialReview}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Review)
-    self.id = id
-    self.template_id = template_id
-    self.status = status
-    self.content = content
-    self.assignees = assignees
-    self.priority = priority
-    self.due_date = due_date
-    self.result = result
-    self.reviewer = reviewer
-    self.completed_at = completed_at
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(PartialReview)
+    _self.id = v_id
+    _self.template_id = v_template_id
+    _self.status = v_status
+    _self.content = v_content
+    _self.assignees = v_assignees
+    _self.priority = v_priority
+    _self.due_date = v_due_date
+    _self.result = v_result
+    _self.reviewer = v_reviewer
+    _self.completed_at = v_completed_at
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.model_extra = _extra
+    return _self
 
 
-Review._structure_flat = _structure_Review
-
-
-@attrs.define(kw_only=True)
-class Team(Model):
-    """
-    A group of reviewers.
-
-    Attributes:
-        id: The team's id (`team_…`).
-        name: The team's name.
-        description: What the team does.
-        created_at: When the team was created.
-    """
-
-    id: str
-    name: str
-    description: str | None = None
-    created_at: dt.datetime | None = None
-
-
-def _structure_Team(data: Any) -> Team:
-    """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
-        raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
-        raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
-        raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
-        raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
-    # matching.
-    self = object.__new__(Team)
-    self.id = id
-    self.name = name
-    self.description = description
-    self.created_at = created_at
-    return self
-
-
-Team._structure_flat = _structure_Team
-
-
-@attrs.define(kw_only=True)
-class TeamMember(Model):
-    """
-    A member of a team.
-
-    Attributes:
-        email: The member's email address.
-        role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read.
-        added_at: When the member was added.
-    """
-
-    email: str
-    role: TeamRole
-    added_at: dt.datetime | None = None
-
-
-def _structure_TeamMember(data: Any) -> TeamMember:
-    """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
-        raise FlatMiss
-    email = data["email"]
-    if email.__class__ is not str:
-        raise FlatMiss
-    role = data["role"]
-    role = flat_enum(role, TeamRole)
-    added_at = data.get("added_at")
-    if added_at is not None:
-        added_at = flat_datetime(added_at)
-    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
-    # matching.
-    self = object.__new__(TeamMember)
-    self.email = email
-    self.role = role
-    self.added_at = added_at
-    return self
-
-
-TeamMember._structure_flat = _structure_TeamMember
+PartialReview._structure_flat = _structure_PartialReview
 
 
 @attrs.define(kw_only=True)
@@ -369,59 +332,68 @@ class TemplateField(Model):
     editable: bool = False
     required: bool = False
     options: list[str] | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_TemplateField(data: Any) -> TemplateField:
+_FIELDS_TemplateField: Final = frozenset({"name", "type", "label", "editable", "required", "options"})
+
+
+def _structure_TemplateField(_data: Any) -> TemplateField:
     """`TemplateField` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
         raise FlatMiss
-    type = data["type"]
-    type = flat_enum(type, FieldType)
-    label = data["label"]
-    if label.__class__ is not str:
+    v_type = _data["type"]
+    v_type = flat_enum(v_type, FieldType)
+    v_label = _data["label"]
+    if v_label.__class__ is not str:
         raise FlatMiss
-    if "editable" in data:
-        editable = data["editable"]
-        if editable.__class__ is not bool:
+    if "editable" in _data:
+        v_editable = _data["editable"]
+        if v_editable.__class__ is not bool:
             raise FlatMiss
     else:
-        editable = False
-    if "required" in data:
-        required = data["required"]
-        if required.__class__ is not bool:
+        v_editable = False
+    if "required" in _data:
+        v_required = _data["required"]
+        if v_required.__class__ is not bool:
             raise FlatMiss
     else:
-        required = False
-    options = data.get("options")
-    if options is not None:
-        if options.__class__ is not list:
+        v_required = False
+    v_options = _data.get("options")
+    if v_options is not None:
+        if v_options.__class__ is not list:
             raise FlatMiss
-        for item in options:
-            if item.__class__ is not str:
+        for _item in v_options:
+            if _item.__class__ is not str:
                 raise FlatMiss
-        options = list(options)
+        v_options = list(v_options)
+    if _FIELDS_TemplateField.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TemplateField}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(TemplateField)
-    self.name = name
-    self.type = type
-    self.label = label
-    self.editable = editable
-    self.required = required
-    self.options = options
-    return self
+    _self = object.__new__(TemplateField)
+    _self.name = v_name
+    _self.type = v_type
+    _self.label = v_label
+    _self.editable = v_editable
+    _self.required = v_required
+    _self.options = v_options
+    _self.model_extra = _extra
+    return _self
 
 
 TemplateField._structure_flat = _structure_TemplateField
 
 
 @attrs.define(kw_only=True)
-class Template(Model):
+class PartialTemplate(Model):
     """
-    A review form.
+    A template as a webhook delivery carries it: only `id`, `name` and `fields` are always present.
 
     Attributes:
         id: The template's id (`tpl_…`).
@@ -438,41 +410,344 @@ class Template(Model):
     description: str | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Template(data: Any) -> Template:
-    """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+_FIELDS_PartialTemplate: Final = frozenset(
+    {"id", "name", "fields", "description", "created_at", "updated_at"}
+)
+
+
+def _structure_PartialTemplate(_data: Any) -> PartialTemplate:
+    """`PartialTemplate` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    name = data["name"]
-    if name.__class__ is not str:
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
         raise FlatMiss
-    fields = data["fields"]
-    if fields.__class__ is not list:
+    v_fields = _data["fields"]
+    if v_fields.__class__ is not list:
         raise FlatMiss
-    fields = [_structure_TemplateField(item) for item in fields]
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_fields = [_structure_TemplateField(_item) for _item in v_fields]
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    v_created_at = _data.get("created_at")
+    if v_created_at is not None:
+        v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data.get("updated_at")
+    if v_updated_at is not None:
+        v_updated_at = flat_datetime(v_updated_at)
+    if _FIELDS_PartialTemplate.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_PartialTemplate}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Template)
-    self.id = id
-    self.name = name
-    self.fields = fields
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(PartialTemplate)
+    _self.id = v_id
+    _self.name = v_name
+    _self.fields = v_fields
+    _self.description = v_description
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.model_extra = _extra
+    return _self
+
+
+PartialTemplate._structure_flat = _structure_PartialTemplate
+
+
+@attrs.define(kw_only=True)
+class Review(Model):
+    """
+    A request for a human to review content, as the API returns it: every field but `due_date`, `result`,
+    `reviewer` and `completed_at` is always present.
+
+    Attributes:
+        id: The review's id (`rev_…`).
+        template_id: The id of the template whose form the reviewer fills in.
+        content: The content under review.
+        assignees: Email addresses of the reviewers the review is assigned to.
+        priority: How urgent a review is.
+        status: Where a review is in its lifecycle: `created` → `assigned` → `in_progress` → `completed`, or
+            `cancelled` from any state before `completed`.
+        created_at: When the review was created.
+        updated_at: When the review last changed.
+        due_date: When the review should be done by, if set.
+        result: The reviewer's answers keyed by template field name; `null` until the review is completed.
+        reviewer: Email of the reviewer who took the review, once started.
+        completed_at: When the review was completed.
+    """
+
+    id: str
+    template_id: str
+    content: ReviewContent
+    assignees: list[str]
+    priority: Priority
+    status: ReviewStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    due_date: dt.datetime | None = None
+    result: dict[str, Any] | None = None
+    reviewer: str | None = None
+    completed_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Review: Final = frozenset(
+    {
+        "id",
+        "template_id",
+        "content",
+        "assignees",
+        "priority",
+        "status",
+        "created_at",
+        "updated_at",
+        "due_date",
+        "result",
+        "reviewer",
+        "completed_at",
+    }
+)
+
+
+def _structure_Review(_data: Any) -> Review:
+    """`Review` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_template_id = _data["template_id"]
+    if v_template_id.__class__ is not str:
+        raise FlatMiss
+    v_content = _data["content"]
+    v_content = _structure_ReviewContent(v_content)
+    v_assignees = _data["assignees"]
+    if v_assignees.__class__ is not list:
+        raise FlatMiss
+    for _item in v_assignees:
+        if _item.__class__ is not str:
+            raise FlatMiss
+    v_assignees = list(v_assignees)
+    v_priority = _data["priority"]
+    v_priority = flat_enum(v_priority, Priority)
+    v_status = _data["status"]
+    v_status = flat_enum(v_status, ReviewStatus)
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_due_date = _data.get("due_date")
+    if v_due_date is not None:
+        v_due_date = flat_datetime(v_due_date)
+    v_result = _data.get("result")
+    if v_result is not None:
+        if v_result.__class__ is not dict:
+            raise FlatMiss
+        v_result = dict(v_result)
+    v_reviewer = _data.get("reviewer")
+    if v_reviewer is not None and v_reviewer.__class__ is not str:
+        raise FlatMiss
+    v_completed_at = _data.get("completed_at")
+    if v_completed_at is not None:
+        v_completed_at = flat_datetime(v_completed_at)
+    if _FIELDS_Review.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Review}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Review)
+    _self.id = v_id
+    _self.template_id = v_template_id
+    _self.content = v_content
+    _self.assignees = v_assignees
+    _self.priority = v_priority
+    _self.status = v_status
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.due_date = v_due_date
+    _self.result = v_result
+    _self.reviewer = v_reviewer
+    _self.completed_at = v_completed_at
+    _self.model_extra = _extra
+    return _self
+
+
+Review._structure_flat = _structure_Review
+
+
+@attrs.define(kw_only=True)
+class Team(Model):
+    """
+    A group of reviewers.
+
+    Attributes:
+        id: The team's id (`team_…`).
+        name: The team's name.
+        created_at: When the team was created.
+        description: What the team does.
+    """
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    description: str | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Team: Final = frozenset({"id", "name", "created_at", "description"})
+
+
+def _structure_Team(_data: Any) -> Team:
+    """`Team` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
+        raise FlatMiss
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
+        raise FlatMiss
+    if _FIELDS_Team.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Team}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Team)
+    _self.id = v_id
+    _self.name = v_name
+    _self.created_at = v_created_at
+    _self.description = v_description
+    _self.model_extra = _extra
+    return _self
+
+
+Team._structure_flat = _structure_Team
+
+
+@attrs.define(kw_only=True)
+class TeamMember(Model):
+    """
+    A member of a team.
+
+    Attributes:
+        email: The member's email address.
+        role: A member's role: `admin` manages the team, `reviewer` completes reviews, `viewer` can only read.
+        added_at: When the member was added.
+    """
+
+    email: str
+    role: TeamRole
+    added_at: dt.datetime
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_TeamMember: Final = frozenset({"email", "role", "added_at"})
+
+
+def _structure_TeamMember(_data: Any) -> TeamMember:
+    """`TeamMember` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_email = _data["email"]
+    if v_email.__class__ is not str:
+        raise FlatMiss
+    v_role = _data["role"]
+    v_role = flat_enum(v_role, TeamRole)
+    v_added_at = _data["added_at"]
+    v_added_at = flat_datetime(v_added_at)
+    if _FIELDS_TeamMember.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_TeamMember}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(TeamMember)
+    _self.email = v_email
+    _self.role = v_role
+    _self.added_at = v_added_at
+    _self.model_extra = _extra
+    return _self
+
+
+TeamMember._structure_flat = _structure_TeamMember
+
+
+@attrs.define(kw_only=True)
+class Template(Model):
+    """
+    A review form.
+
+    Attributes:
+        id: The template's id (`tpl_…`).
+        name: The template's name.
+        fields: The form's fields, in display order.
+        created_at: When the template was created.
+        updated_at: When the template last changed.
+        description: What the template is for.
+    """
+
+    id: str
+    name: str
+    fields: list[TemplateField]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    description: str | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
+
+
+_FIELDS_Template: Final = frozenset({"id", "name", "fields", "created_at", "updated_at", "description"})
+
+
+def _structure_Template(_data: Any) -> Template:
+    """`Template` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
+    if _data.__class__ is not dict:
+        raise FlatMiss
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
+        raise FlatMiss
+    v_name = _data["name"]
+    if v_name.__class__ is not str:
+        raise FlatMiss
+    v_fields = _data["fields"]
+    if v_fields.__class__ is not list:
+        raise FlatMiss
+    v_fields = [_structure_TemplateField(_item) for _item in v_fields]
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
+        raise FlatMiss
+    if _FIELDS_Template.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Template}
+    # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
+    # matching.
+    _self = object.__new__(Template)
+    _self.id = v_id
+    _self.name = v_name
+    _self.fields = v_fields
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
+    return _self
 
 
 Template._structure_flat = _structure_Template
@@ -488,57 +763,66 @@ class Webhook(Model):
         url: The URL deliveries are POSTed to (HTTPS in production).
         events: The events delivered to this endpoint.
         active: Whether deliveries are being made; `false` pauses the webhook.
-        description: A note about the endpoint.
         created_at: When the webhook was created.
         updated_at: When the webhook last changed.
+        description: A note about the endpoint.
     """
 
     id: str
     url: str
     events: list[WebhookEventType]
     active: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
     description: str | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_Webhook(data: Any) -> Webhook:
+_FIELDS_Webhook: Final = frozenset(
+    {"id", "url", "events", "active", "created_at", "updated_at", "description"}
+)
+
+
+def _structure_Webhook(_data: Any) -> Webhook:
     """`Webhook` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    url = data["url"]
-    if url.__class__ is not str:
+    v_url = _data["url"]
+    if v_url.__class__ is not str:
         raise FlatMiss
-    events = data["events"]
-    if events.__class__ is not list:
+    v_events = _data["events"]
+    if v_events.__class__ is not list:
         raise FlatMiss
-    events = [flat_enum(item, WebhookEventType) for item in events]
-    active = data["active"]
-    if active.__class__ is not bool:
+    v_events = [flat_enum(_item, WebhookEventType) for _item in v_events]
+    v_active = _data["active"]
+    if v_active.__class__ is not bool:
         raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    if _FIELDS_Webhook.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_Webhook}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(Webhook)
-    self.id = id
-    self.url = url
-    self.events = events
-    self.active = active
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(Webhook)
+    _self.id = v_id
+    _self.url = v_url
+    _self.events = v_events
+    _self.active = v_active
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
+    return _self
 
 
 Webhook._structure_flat = _structure_Webhook
@@ -556,9 +840,9 @@ class WebhookWithSecret(Model):
         active: Whether deliveries are being made; `false` pauses the webhook.
         secret: The signing key for `X-HITL-Signature` (HMAC-SHA256 of the raw body). Returned only on create:
             store it securely.
-        description: A note about the endpoint.
         created_at: When the webhook was created.
         updated_at: When the webhook last changed.
+        description: A note about the endpoint.
     """
 
     id: str
@@ -566,52 +850,61 @@ class WebhookWithSecret(Model):
     events: list[WebhookEventType]
     active: bool
     secret: str = attrs.field(repr=False)
+    created_at: dt.datetime
+    updated_at: dt.datetime
     description: str | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=extra_repr)
 
 
-def _structure_WebhookWithSecret(data: Any) -> WebhookWithSecret:
+_FIELDS_WebhookWithSecret: Final = frozenset(
+    {"id", "url", "events", "active", "secret", "created_at", "updated_at", "description"}
+)
+
+
+def _structure_WebhookWithSecret(_data: Any) -> WebhookWithSecret:
     """`WebhookWithSecret` from a JSON object, or `FlatMiss` (or another error): see `hitl._converter`."""
-    if data.__class__ is not dict:
+    if _data.__class__ is not dict:
         raise FlatMiss
-    id = data["id"]
-    if id.__class__ is not str:
+    v_id = _data["id"]
+    if v_id.__class__ is not str:
         raise FlatMiss
-    url = data["url"]
-    if url.__class__ is not str:
+    v_url = _data["url"]
+    if v_url.__class__ is not str:
         raise FlatMiss
-    events = data["events"]
-    if events.__class__ is not list:
+    v_events = _data["events"]
+    if v_events.__class__ is not list:
         raise FlatMiss
-    events = [flat_enum(item, WebhookEventType) for item in events]
-    active = data["active"]
-    if active.__class__ is not bool:
+    v_events = [flat_enum(_item, WebhookEventType) for _item in v_events]
+    v_active = _data["active"]
+    if v_active.__class__ is not bool:
         raise FlatMiss
-    secret = data["secret"]
-    if secret.__class__ is not str:
+    v_secret = _data["secret"]
+    if v_secret.__class__ is not str:
         raise FlatMiss
-    description = data.get("description")
-    if description is not None and description.__class__ is not str:
+    v_created_at = _data["created_at"]
+    v_created_at = flat_datetime(v_created_at)
+    v_updated_at = _data["updated_at"]
+    v_updated_at = flat_datetime(v_updated_at)
+    v_description = _data.get("description")
+    if v_description is not None and v_description.__class__ is not str:
         raise FlatMiss
-    created_at = data.get("created_at")
-    if created_at is not None:
-        created_at = flat_datetime(created_at)
-    updated_at = data.get("updated_at")
-    if updated_at is not None:
-        updated_at = flat_datetime(updated_at)
+    if _FIELDS_WebhookWithSecret.issuperset(_data):
+        _extra = {}
+    else:
+        _extra = {_key: _value for _key, _value in _data.items() if _key not in _FIELDS_WebhookWithSecret}
     # What attrs' `__init__` does (the models have no validators, converters or hooks), without its keyword
     # matching.
-    self = object.__new__(WebhookWithSecret)
-    self.id = id
-    self.url = url
-    self.events = events
-    self.active = active
-    self.secret = secret
-    self.description = description
-    self.created_at = created_at
-    self.updated_at = updated_at
-    return self
+    _self = object.__new__(WebhookWithSecret)
+    _self.id = v_id
+    _self.url = v_url
+    _self.events = v_events
+    _self.active = v_active
+    _self.secret = v_secret
+    _self.created_at = v_created_at
+    _self.updated_at = v_updated_at
+    _self.description = v_description
+    _self.model_extra = _extra
+    return _self
 
 
 WebhookWithSecret._structure_flat = _structure_WebhookWithSecret

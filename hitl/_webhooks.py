@@ -3,7 +3,8 @@ Webhook deliveries: check the signature and the timestamp, then read the typed e
 
 HITL.sh POSTs each event as JSON with `X-HITL-Signature: <hex HMAC-SHA256 of the raw body>`, keyed with the
 webhook's secret. `construct_event()` does every check in the safe order (signature over the raw bytes first,
-then JSON, then the signed timestamp) and returns one of the `WebhookEvent` classes below. Whatever arrives,
+then JSON, then the signed timestamp) and returns a typed event: the class that `hitl._events` (generated from
+openapi.yaml's `webhooks:` section) has for its type, or `UnknownWebhookEvent`. Whatever arrives,
 the only errors it raises are `WebhookVerificationError` subclasses, so a receiver answers 400 and never 500.
 `X-HITL-Event` and `X-HITL-Delivery` are not signed: they are for logs and routing, never for trust.
 
@@ -21,18 +22,21 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
+from hitl import _events
 from hitl._converter import converter, describe_structure_error
+from hitl._eventbase import UnknownWebhookEvent, WebhookEvent
+from hitl._events import *  # noqa: F403
+from hitl._events import EVENT_CLASSES
 from hitl._exceptions import (
     InvalidArgumentError,
     WebhookPayloadError,
     WebhookSignatureError,
     WebhookTimestampError,
 )
-from hitl._models import Review, Template
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -40,14 +44,7 @@ __all__ = [
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
     "PayloadTypes",
-    "ReviewAssignedEvent",
-    "ReviewCancelledEvent",
-    "ReviewCompletedEvent",
-    "ReviewCreatedEvent",
-    "ReviewStartedEvent",
-    "ReviewWebhookEvent",
     "SecretTypes",
-    "TemplateUpdatedEvent",
     "UnknownWebhookEvent",
     "WebhookEvent",
     "construct_event",
@@ -57,6 +54,7 @@ __all__ = [
     "sign_payload",
     "verify_signature",
 ]
+__all__ += _events.__all__
 
 SIGNATURE_HEADER: Final = "X-HITL-Signature"
 EVENT_HEADER: Final = "X-HITL-Event"
@@ -70,108 +68,9 @@ PayloadTypes = bytes | bytearray | memoryview | str
 #: One webhook secret, or several while one is being rotated.
 SecretTypes = str | bytes | Sequence[str | bytes]
 
-M = TypeVar("M")
-
 _SIGNATURE_PREFIX: Final = "sha256="
 _HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
 _SIGNATURE_HEX_LENGTH: Final = 2 * hashlib.sha256().digest_size
-
-
-# Typed events.
-
-
-@attrs.frozen(kw_only=True)
-class WebhookEvent:
-    """
-    A verified webhook delivery.
-
-    Attributes:
-        id: The event id (`evt_…`), the same in every delivery of one event; `None` if the payload had none.
-        type: The event type, e.g. `"review.completed"`.
-        timestamp: When the event happened (UTC), as signed by the server.
-        raw: The whole JSON payload, including fields this SDK version does not know.
-        body: The raw body the signature was checked against.
-    """
-
-    id: str | None
-    type: str
-    timestamp: dt.datetime
-    raw: dict[str, Any] = attrs.field(repr=False, eq=False)
-    body: bytes = attrs.field(repr=False)
-
-
-@attrs.frozen(kw_only=True)
-class ReviewWebhookEvent(WebhookEvent):
-    """Base of the `review.*` events; `review` is the review as it was when the event happened."""
-
-    event_type: ClassVar[str]
-
-    review: Review
-
-
-@attrs.frozen(kw_only=True)
-class ReviewCreatedEvent(ReviewWebhookEvent):
-    """`review.created`: a review was created."""
-
-    event_type: ClassVar[str] = "review.created"
-
-
-@attrs.frozen(kw_only=True)
-class ReviewAssignedEvent(ReviewWebhookEvent):
-    """`review.assigned`: a review was assigned to a reviewer."""
-
-    event_type: ClassVar[str] = "review.assigned"
-
-
-@attrs.frozen(kw_only=True)
-class ReviewStartedEvent(ReviewWebhookEvent):
-    """`review.started`: a reviewer started the review."""
-
-    event_type: ClassVar[str] = "review.started"
-
-
-@attrs.frozen(kw_only=True)
-class ReviewCompletedEvent(ReviewWebhookEvent):
-    """`review.completed`: the reviewer decided; the decision is in `review.result`."""
-
-    event_type: ClassVar[str] = "review.completed"
-
-
-@attrs.frozen(kw_only=True)
-class ReviewCancelledEvent(ReviewWebhookEvent):
-    """`review.cancelled`: the review was cancelled before a decision."""
-
-    event_type: ClassVar[str] = "review.cancelled"
-
-
-@attrs.frozen(kw_only=True)
-class TemplateUpdatedEvent(WebhookEvent):
-    """`template.updated`: a template was changed; `template` is its new state."""
-
-    event_type: ClassVar[str] = "template.updated"
-
-    template: Template
-
-
-@attrs.frozen(kw_only=True)
-class UnknownWebhookEvent(WebhookEvent):
-    """
-    An event type this SDK version does not know yet; read it from `raw`.
-
-    Receivers should answer it with 2xx and ignore it (or log it), so a new event type never breaks them.
-    """
-
-
-_REVIEW_EVENTS: Final[dict[str, type[ReviewWebhookEvent]]] = {
-    cls.event_type: cls
-    for cls in (
-        ReviewCreatedEvent,
-        ReviewAssignedEvent,
-        ReviewStartedEvent,
-        ReviewCompletedEvent,
-        ReviewCancelledEvent,
-    )
-}
 
 
 # Verification.
@@ -233,9 +132,9 @@ def construct_event(
             default), for tests and for re-checking stored deliveries against the time they arrived.
 
     Returns:
-        A `ReviewCreatedEvent`, `ReviewAssignedEvent`, `ReviewStartedEvent`, `ReviewCompletedEvent`,
-        `ReviewCancelledEvent`, `TemplateUpdatedEvent`, or an `UnknownWebhookEvent` for a type this SDK
-        version does not know.
+        The event's class for its type (`ReviewCompletedEvent`, `TemplateUpdatedEvent`, ...: one per event
+        of openapi.yaml's `webhooks:` section), or an `UnknownWebhookEvent` for a type this SDK version does
+        not know.
 
     Raises:
         WebhookSignatureError: The signature is missing, malformed or wrong, or no secret was given.
@@ -347,25 +246,38 @@ def make_event_payload(
     template: Any = None,
     event_id: str | None = None,
     timestamp: dt.datetime | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """
     Build an event payload shaped like the server's; for testing receivers.
 
     Args:
         event_type: E.g. `"review.completed"`.
-        review: The review, as a `Review` or a JSON-ready dict (for `review.*` events).
-        template: The template, as a `Template` or a dict (for `template.updated`).
+        review: The review, as a `Review`, a `PartialReview` or a JSON-ready dict (for `review.*` events).
+        template: The template, as a `Template`, a `PartialTemplate` or a dict (for `template.updated`).
         event_id: The event id; a fresh random `evt_…` id by default.
         timestamp: When the event happened; now by default, so the tolerance check passes.
+        **fields: Any other field of the event's body, by name (models and datetimes are converted), for
+            events that carry more than a review or a template.
 
     Returns:
         A JSON-ready dict, to pass to `sign_payload` or `sign_delivery`.
+
+    Raises:
+        InvalidArgumentError: `fields` names `id` or `event` (pass `event_id`, and the type first).
     """
+    taken = sorted({"id", "event"} & set(fields))
+    if taken:
+        raise InvalidArgumentError(
+            f"make_event_payload() sets {taken} itself: pass the event type first and the id as event_id="
+        )
     data: dict[str, Any] = {"id": event_id or f"evt_{secrets.token_hex(12)}", "event": event_type}
     if review is not None:
         data["review"] = converter.unstructure(review)
     if template is not None:
         data["template"] = converter.unstructure(template)
+    for name, value in fields.items():
+        data[name] = converter.unstructure(value)
     data["timestamp"] = converter.unstructure(timestamp or dt.datetime.now(dt.UTC).replace(microsecond=0))
     return data
 
@@ -538,30 +450,40 @@ def _check_window(timestamp: dt.datetime, tolerance: float, now: float) -> None:
 def _build_event(
     event_type: str, event_id: str | None, timestamp: dt.datetime, data: dict[str, Any], body: bytes
 ) -> WebhookEvent:
-    review_event = _REVIEW_EVENTS.get(event_type)
-    if review_event is not None:
-        review = _structure_field(data, "review", Review, event_type)
-        return review_event(
-            id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body, review=review
-        )
-    if event_type == TemplateUpdatedEvent.event_type:
-        template = _structure_field(data, "template", Template, event_type)
-        return TemplateUpdatedEvent(
-            id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body, template=template
-        )
-    return UnknownWebhookEvent(id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body)
+    cls = EVENT_CLASSES.get(event_type, UnknownWebhookEvent)
+    carried = {
+        field.name: _structure_field(data, field, event_type)
+        for field in _carried_fields(cls)
+        if field.name in data or field.default is attrs.NOTHING
+    }
+    return cls(id=event_id, type=event_type, timestamp=timestamp, raw=data, body=body, **carried)
 
 
-def _structure_field(data: dict[str, Any], field: str, model: type[M], event_type: str) -> M:
-    value = data.get(field)
-    if not isinstance(value, dict):
-        raise WebhookPayloadError(f'a {event_type} event needs a "{field}" object')
+def _carried_fields(cls: type[WebhookEvent]) -> list[attrs.Attribute[Any]]:
+    """The fields an event class has besides those of every event: what its body's schema adds."""
+    fields = _CARRIED.get(cls)
+    if fields is None:
+        fields = _CARRIED[cls] = [f for f in attrs.fields(cls) if f.name not in _EVERY_EVENT]
+    return fields
+
+
+_EVERY_EVENT: Final = frozenset(field.name for field in attrs.fields(WebhookEvent))
+_CARRIED: dict[type[WebhookEvent], list[attrs.Attribute[Any]]] = {}
+
+
+def _structure_field(data: dict[str, Any], field: attrs.Attribute[Any], event_type: str) -> Any:
+    value = data.get(field.name)
+    type_: Any = field.type
+    model = type_ if isinstance(type_, type) and attrs.has(type_) else None
+    if model is not None and not isinstance(value, dict):
+        raise WebhookPayloadError(f'a {event_type} event needs a "{field.name}" object')
     try:
-        return converter.structure(value, model)
+        return converter.structure(value, type_)
     # Any failure to read a signed but malformed payload is the payload's fault, whatever cattrs raised.
     except Exception as exc:
+        fit = f"the {model.__name__} model" if model is not None else "its type"
         raise WebhookPayloadError(
-            f'the "{field}" of the {event_type} event does not fit the {model.__name__} model: '
+            f'the "{field.name}" of the {event_type} event does not fit {fit}: '
             f"{describe_structure_error(exc)}"
         ) from exc
 

@@ -24,6 +24,7 @@ from hitl_async._resources import *  # noqa: F403
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "AsyncDedupeStore", "AsyncDuplicateGuard", "AsyncMemoryDedupeStore")
 
 if TYPE_CHECKING:
+    from hitl._events import *  # noqa: F403  (re-exported by hitl._webhooks, which mypy cannot follow)
     from hitl._webhooks import *  # noqa: F403
     from hitl_async._dedupe import *  # noqa: F403
 else:

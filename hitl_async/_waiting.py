@@ -7,14 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from hitl._exceptions import APITimeoutError, InvalidArgumentError, WaitTimeoutError
-from hitl._models import Priority, Review, ReviewContent, ReviewStatus
+from hitl._models import REVIEW_STATUS_TERMINAL, Priority, Review, ReviewContent
 from hitl._types import NOT_GIVEN, NotGiven
 from hitl_async._backend import ensure_no_event_loop, monotonic, sleep
 from hitl_async._client import requests_end_within
 
 __all__ = ["AsyncReviewWaiting"]
 
-_FINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
+_FINAL = REVIEW_STATUS_TERMINAL  # the statuses openapi.yaml marks `x-hitl-terminal`
 # A poll gets until the deadline to answer, or this long when less is left (the last look, made when the
 # time is up, included): no poll outlives the deadline by more.
 _LAST_POLL_GRACE = 1.0

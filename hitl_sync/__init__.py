@@ -25,6 +25,7 @@ from hitl_sync._resources import *  # noqa: F403
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "DedupeStore", "DuplicateGuard", "MemoryDedupeStore")
 
 if TYPE_CHECKING:
+    from hitl._events import *  # noqa: F403  (re-exported by hitl._webhooks, which mypy cannot follow)
     from hitl._webhooks import *  # noqa: F403
     from hitl_sync._dedupe import *  # noqa: F403
 else:

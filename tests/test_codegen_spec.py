@@ -253,7 +253,11 @@ def test_secret_stays_out_of_repr_when_its_schema_is_built_with_all_of(tmp_path:
     output = probe(
         tree,
         "import hitl\n"
-        "hook = hitl.WebhookWithSecret(id='wh_1', url='u', events=[], active=True, secret='whsec_x')\n"
+        "import datetime as dt\n"
+        "now = dt.datetime.now(dt.UTC)\n"
+        "hook = hitl.WebhookWithSecret(\n"
+        "    id='wh_1', url='u', events=[], active=True, secret='whsec_x', created_at=now, updated_at=now\n"
+        ")\n"
         "doc = hitl.WebhookWithSecret.__doc__\n"
         "print('whsec_x' in repr(hook), 'secret: The signing key' in doc, 'url: The URL' in doc)\n",
     )

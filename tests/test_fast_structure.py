@@ -180,3 +180,15 @@ def test_errors_still_come_from_the_detailed_path() -> None:
     with pytest.raises(Exception) as raised:
         Template.from_dict(data)
     assert "$.fields[0].label" in describe_structure_error(raised.value)
+
+
+def test_both_paths_keep_unknown_fields_alike() -> None:
+    """Unknown keys land in `model_extra` on either path, nested models included, in the same order."""
+    data = {**REVIEW, "zeta": [1], "content": {**REVIEW["content"], "html": "<b>"}, "alpha": None}
+    fast = Review._structure_flat(data)  # type: ignore[misc]
+    slow = detailed_structure_hook(Review)(data, Review)
+    _same(fast, slow)
+    assert (
+        list(fast.model_extra.items()) == list(slow.model_extra.items()) == [("zeta", [1]), ("alpha", None)]
+    )
+    assert fast.content.model_extra == {"html": "<b>"}

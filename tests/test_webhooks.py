@@ -18,7 +18,7 @@ from hitl._exceptions import (
     WebhookTimestampError,
     WebhookVerificationError,
 )
-from hitl._models import Review, Template
+from hitl._models import PartialReview, PartialTemplate, Review
 from hitl._webhooks import (
     DEFAULT_TOLERANCE,
     DELIVERY_HEADER,
@@ -40,6 +40,7 @@ from hitl._webhooks import (
     sign_payload,
     verify_signature,
 )
+from tests import helpers
 
 SECRET = "whsec_5f1c9a0e7b2d4c8e9a1b3c5d7e9f0a2b"
 OTHER_SECRET = "whsec_0000000000000000000000000000000a"
@@ -59,6 +60,9 @@ TEMPLATE: dict[str, Any] = {
     "name": "Content Review",
     "fields": [{"name": "approved", "type": "boolean", "label": "Approve content", "required": True}],
 }
+
+
+FITS_PARTIAL_REVIEW = "does not fit the PartialReview model"
 
 
 def payload(event: str = "review.completed", **fields: Any) -> dict[str, Any]:
@@ -316,17 +320,15 @@ def test_signed_bodies_that_are_not_json_objects_are_rejected(body: bytes, words
         pytest.param({"id": ""}, '"id" is not', id="id-empty"),
         pytest.param({"review": None}, 'needs a "review" object', id="no-review"),
         pytest.param({"review": [REVIEW]}, 'needs a "review" object', id="review-list"),
-        pytest.param({"review": {"id": "rev_1"}}, "does not fit the Review model", id="review-partial"),
-        pytest.param({"review": {**REVIEW, "status": 5}}, "does not fit the Review model", id="review-types"),
-        pytest.param(
-            {"review": {**REVIEW, "completed_at": "soon"}}, "does not fit the Review model", id="review-date"
-        ),
+        pytest.param({"review": {"id": "rev_1"}}, FITS_PARTIAL_REVIEW, id="review-partial"),
+        pytest.param({"review": {**REVIEW, "status": 5}}, FITS_PARTIAL_REVIEW, id="review-types"),
+        pytest.param({"review": {**REVIEW, "completed_at": "soon"}}, FITS_PARTIAL_REVIEW, id="review-date"),
         pytest.param(
             {"event": "template.updated", "review": None}, 'needs a "template" object', id="no-template"
         ),
         pytest.param(
             {"event": "template.updated", "template": {**TEMPLATE, "fields": "none"}},
-            "does not fit the Template model",
+            "does not fit the PartialTemplate",
             id="template-types",
         ),
     ],
@@ -490,7 +492,7 @@ def test_timestamps_are_read_as_utc(stamp: str) -> None:
     ],
 )
 def test_review_events_are_typed(event_type: str, cls: type[ReviewWebhookEvent], status: str) -> None:
-    """Each `review.*` event becomes its own class carrying a `Review`."""
+    """Each `review.*` event becomes its own class carrying a `PartialReview`."""
     data = payload(event_type, review={**REVIEW, "status": status})
     body, signature = signed(data)
     event = construct(body, signature)
@@ -499,7 +501,7 @@ def test_review_events_are_typed(event_type: str, cls: type[ReviewWebhookEvent],
     assert event_type == event.type == cls.event_type
     assert event.id == "evt_1a2b3c4d"
     assert event.timestamp == EVENT_TIME
-    assert isinstance(event.review, Review)
+    assert isinstance(event.review, PartialReview)
     assert event.review.id == "rev_123"
     assert event.review.status == status
     assert event.raw == data
@@ -520,12 +522,12 @@ def test_review_completed_carries_the_decision() -> None:
 
 
 def test_template_updated_is_typed() -> None:
-    """A `template.updated` event carries a `Template`."""
+    """A `template.updated` event carries a `PartialTemplate`."""
     data = payload("template.updated", review=None, template=TEMPLATE)
     body, signature = signed(data)
     event = construct(body, signature)
     assert isinstance(event, TemplateUpdatedEvent)
-    assert isinstance(event.template, Template)
+    assert isinstance(event.template, PartialTemplate)
     assert event.template.id == "tpl_7Kq2mX"
     assert event.template.fields[0].name == "approved"
 
@@ -654,9 +656,9 @@ def test_make_event_payload_defaults_to_a_fresh_event_now() -> None:
 
 
 def test_make_event_payload_takes_models() -> None:
-    """A `Review` or `Template` model is converted to the JSON the server sends."""
-    review = Review.from_dict(REVIEW)
-    template = Template.from_dict(TEMPLATE)
+    """A (partial) review or template model is converted to the JSON the server sends."""
+    review = PartialReview.from_dict(REVIEW)
+    template = PartialTemplate.from_dict(TEMPLATE)
     data = make_event_payload("review.completed", review=review, event_id="evt_x", timestamp=EVENT_TIME)
     assert data == {
         "id": "evt_x",
@@ -673,3 +675,21 @@ def test_make_event_payload_takes_models() -> None:
     )
     assert isinstance(template_event, TemplateUpdatedEvent)
     assert template_event.template == template
+
+
+def test_make_event_payload_takes_other_fields() -> None:
+    """Fields beyond `review` and `template` go into the body, converted; `id` and `event` are refused."""
+    data = make_event_payload("review.escalated", review=REVIEW, escalated_at=EVENT_TIME, level=2)
+    assert list(data) == ["id", "event", "review", "escalated_at", "level", "timestamp"]
+    assert (data["escalated_at"], data["level"]) == ("2024-01-15T12:30:00Z", 2)
+    with pytest.raises(InvalidArgumentError, match="event_id="):
+        make_event_payload("review.completed", id="evt_1")
+
+
+def test_make_event_payload_takes_a_fetched_review() -> None:
+    """A `Review` as the REST API returns it makes a payload whose event carries the same fields."""
+    review = Review.from_dict({**helpers.REVIEW, "status": "completed", "result": {"approved": True}})
+    body, signature = sign_payload(make_event_payload("review.completed", review=review), SECRET)
+    event = construct(body, signature, tolerance=None)
+    assert isinstance(event, ReviewCompletedEvent)
+    assert event.review.to_dict() == review.to_dict()

@@ -142,8 +142,19 @@ async def test_unreadable_error_bodies_still_give_the_status_class(content: byte
         (ok({**REVIEW, "id": 123}), "@ $.id"),
         (ok({**REVIEW, "created_at": "yesterday"}), "@ $.created_at"),
         (ok({**REVIEW, "content": "text"}), "@ $.content"),
+        (ok({k: v for k, v in REVIEW.items() if k != "content"}), "required field missing @ $.content"),
     ],
-    ids=["text", "empty", "no-data", "array", "missing-fields", "wrong-type", "bad-date", "bad-nested"],
+    ids=[
+        "text",
+        "empty",
+        "no-data",
+        "array",
+        "missing-fields",
+        "wrong-type",
+        "bad-date",
+        "bad-nested",
+        "missing-always-returned-field",
+    ],
 )
 async def test_malformed_success_bodies_raise_response_validation_errors(
     response: object, expected: str
@@ -186,7 +197,9 @@ async def test_malformed_list_bodies_raise_response_validation_errors(response: 
 
 
 async def test_unknown_fields_and_enum_values_in_a_response_are_fine() -> None:
-    """The API may grow: a response with new fields and a new status still parses."""
+    """The API may grow: a response with new fields and a new status still parses; the new fields stay
+    reachable in `model_extra`."""
     handler, _ = sequence(ok({**REVIEW, "status": "escalated", "escalation": {"level": 2}}))
     review = await make_client(handler).reviews.get("rev_123")
     assert review.status == "escalated"
+    assert review.model_extra == {"escalation": {"level": 2}}

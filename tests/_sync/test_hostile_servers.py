@@ -218,6 +218,8 @@ def test_debug_logs_hide_the_webhook_secret_and_an_escaped_key(
         "active": True,
         "secret": WEBHOOK_SECRET,
         "description": f"made with {ODD_KEY}",
+        "created_at": "2024-01-15T10:30:00Z",
+        "updated_at": "2024-01-15T10:30:00Z",
     }
     handler, _ = sequence(ok(webhook, 201), error(404, "not_found", f"no key {ODD_KEY}"))
     hitl = make_client(handler, api_key=ODD_KEY)

@@ -166,7 +166,7 @@ def test_a_repeated_cursor_is_an_error_not_an_endless_loop() -> None:
 
 def test_other_list_methods_paginate_too() -> None:
     """teams.list_members walks pages with the team id in the path."""
-    member = {"email": "a@b.c", "role": "reviewer"}
+    member = {"email": "a@b.c", "role": "reviewer", "added_at": "2024-01-15T08:05:00Z"}
     answers = {None: page([member], next_cursor="m2"), "m2": page([{**member, "email": "d@e.f"}])}
     seen: list[httpx.Request] = []
 

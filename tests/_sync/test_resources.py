@@ -15,7 +15,13 @@ from tests.helpers import REVIEW, body, ok, sequence
 from ._support import make_client
 
 
-TEMPLATE = {"id": "tpl_1", "name": "Check", "fields": [{"name": "ok", "type": "boolean", "label": "OK?"}]}
+TEMPLATE = {
+    "id": "tpl_1",
+    "name": "Check",
+    "fields": [{"name": "ok", "type": "boolean", "label": "OK?"}],
+    "created_at": "2024-01-15T09:00:00Z",
+    "updated_at": "2024-01-15T09:00:00Z",
+}
 
 
 @pytest.mark.parametrize("review_id", ["", None, 123])
