@@ -3,6 +3,7 @@ Names that load on first use.
 
 Receiving webhooks is not calling the API: verification, typed events and the duplicate guard stay unloaded
 until a program touches one of them, so a client that only calls the API does not pay their import time.
+Approvals load the same way.
 `tests/test_exports.py` checks these lists against the modules' own `__all__`.
 """
 
@@ -12,7 +13,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["WEBHOOK_NAMES", "load"]
+__all__ = ["APPROVAL_NAMES", "WEBHOOK_NAMES", "load"]
 
 WEBHOOK_NAMES: Final = (
     "DEFAULT_TOLERANCE",
@@ -37,6 +38,9 @@ WEBHOOK_NAMES: Final = (
     "sign_payload",
     "verify_signature",
 )
+
+#: Approval decisions (`hitl._decision`), loaded with `client.approvals` or on first use.
+APPROVAL_NAMES: Final = ("ApprovalRejectedError", "Decision", "DecisionOutcome", "Escalation")
 
 
 def load(package: str, name: str, homes: Mapping[str, str], namespace: dict[str, object]) -> object:

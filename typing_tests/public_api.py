@@ -6,11 +6,23 @@ reports an ignore that is no longer needed), so a mistyped argument keeps failin
 """
 
 import datetime as dt
-from typing import assert_type
+from typing import Any, assert_type
 
 import hitl_async
 import hitl_sync
-from hitl import APIResponse, Deletion, Page, Review, ReviewStatus, TeamMember, Template, WebhookWithSecret
+from hitl import (
+    APIResponse,
+    Decision,
+    DecisionOutcome,
+    Deletion,
+    Escalation,
+    Page,
+    Review,
+    ReviewStatus,
+    TeamMember,
+    Template,
+    WebhookWithSecret,
+)
 
 
 async def async_client(hitl: hitl_async.AsyncHITL) -> None:
@@ -59,3 +71,35 @@ def shared_classes(error: hitl_async.ReviewNotFoundError) -> None:
     assert_type(hitl_sync.ReviewNotFoundError, type[hitl_async.ReviewNotFoundError])
     assert_type(error.code, str | None)
     assert_type(error.status_code, int)
+
+
+async def async_approvals(hitl: hitl_async.AsyncHITL) -> None:
+    decision = await hitl.approvals.request("send_email", {"to": "a@b.c"}, timeout=60, on_timeout="approve")
+    assert_type(decision, Decision)
+    assert_type(decision.outcome, DecisionOutcome)
+    assert_type(decision.arguments, dict[str, Any])
+    await hitl.approvals.request("send_email", {}, on_timeout="later")  # type: ignore[arg-type]
+
+    @hitl.approvals.require(escalation=Escalation(after=60, priority="urgent"))
+    async def send(to: str, body: str = "") -> int:
+        return 1
+
+    @hitl.approvals.require(on_reject="message")
+    def archive(path: str) -> bool:
+        return True
+
+    assert_type(await send("a@b.c"), int)
+    assert_type(await archive("/tmp/x"), bool | str)
+    await send(to=1)  # type: ignore[arg-type]
+
+
+def sync_approvals(hitl: hitl_sync.HITL, error: hitl_sync.ApprovalRejectedError) -> None:
+    assert_type(hitl.approvals.request("send_email", {"to": "a@b.c"}), Decision)
+
+    @hitl.approvals.require()
+    def send(to: str) -> int:
+        return 1
+
+    assert_type(send("a@b.c"), int)
+    assert_type(error.decision, Decision)
+    assert_type(error.decision.to_llm_message(), str)
