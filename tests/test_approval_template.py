@@ -37,9 +37,9 @@ async def test_concurrent_tasks_create_one_template(hitl_emulator_server: Emulat
 
 def test_concurrent_threads_create_one_template(hitl_emulator_server: EmulatorServer) -> None:
     """Ten threads asking one blocking client for the template at once: one lookup, one template."""
-    with HITL(api_key=hitl_emulator_server.api_key, base_url=hitl_emulator_server.url) as hitl:
-        with ThreadPoolExecutor(max_workers=10) as pool:
-            ids = list(pool.map(lambda _: hitl.approvals.template_id(), range(10)))
+    hitl = HITL(api_key=hitl_emulator_server.api_key, base_url=hitl_emulator_server.url)
+    with hitl, ThreadPoolExecutor(max_workers=10) as pool:
+        ids = list(pool.map(lambda _: hitl.approvals.template_id(), range(10)))
 
     assert len(set(ids)) == 1
     assert hitl_emulator_server.emulator.stats()["templates"] == 1
