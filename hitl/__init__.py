@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import APPROVAL_NAMES, WEBHOOK_NAMES, load
+from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
@@ -18,15 +18,17 @@ from hitl._version import __version__
 
 if TYPE_CHECKING:
     from hitl._decision import *  # noqa: F403
+    from hitl._forms import *  # noqa: F403
     from hitl._webhooks import *  # noqa: F403
 else:
     _HOMES = {
         **dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"),
         **dict.fromkeys(APPROVAL_NAMES, "hitl._decision"),
+        **dict.fromkeys(FORM_NAMES, "hitl._forms"),
     }
 
     def __getattr__(name: str) -> object:
-        # Webhook and approval names load on first use (see hitl._lazy).
+        # Webhook, approval and form names load on first use (see hitl._lazy).
         return load(__name__, name, _HOMES, globals())
 
 
@@ -36,6 +38,7 @@ __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
 __all__ += APPROVAL_NAMES
+__all__ += FORM_NAMES
 
 
 def _public_module_names() -> None:

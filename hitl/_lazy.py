@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["APPROVAL_NAMES", "WEBHOOK_NAMES", "load"]
+__all__ = ["APPROVAL_NAMES", "FORM_NAMES", "WEBHOOK_NAMES", "load"]
 
 WEBHOOK_NAMES: Final = (
     "DEFAULT_TOLERANCE",
@@ -41,6 +41,8 @@ WEBHOOK_NAMES: Final = (
 
 #: Approval decisions (`hitl._decision`), loaded with `client.approvals` or on first use.
 APPROVAL_NAMES: Final = ("ApprovalRejectedError", "Decision", "DecisionOutcome", "Escalation")
+#: Forms defined in code (`hitl._forms`).
+FORM_NAMES: Final = ("ResultFieldError", "fields_from", "result_as")
 
 
 def load(package: str, name: str, homes: Mapping[str, str], namespace: dict[str, object]) -> object:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import APPROVAL_NAMES, WEBHOOK_NAMES, load
+from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
@@ -26,12 +26,13 @@ _APPROVALS = ("AsyncApprovalRequirement", "AsyncApprovals", "AsyncGuarded")
 
 if TYPE_CHECKING:
     from hitl._decision import *  # noqa: F403
+    from hitl._forms import *  # noqa: F403
     from hitl._webhooks import *  # noqa: F403
     from hitl_async._approvals import *  # noqa: F403
     from hitl_async._dedupe import *  # noqa: F403
 else:
     _HOMES = {
-        **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES, "hitl"),
+        **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES + FORM_NAMES, "hitl"),
         **dict.fromkeys(_RECEIVING, "hitl_async._dedupe"),
         **dict.fromkeys(_APPROVALS, "hitl_async._approvals"),
     }
@@ -56,6 +57,7 @@ __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
 __all__ += APPROVAL_NAMES
+__all__ += FORM_NAMES
 __all__ += _APPROVALS
 
 for _name in ["AsyncBaseClient", "AsyncPaginator", *_resources.__all__]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import APPROVAL_NAMES, WEBHOOK_NAMES, load
+from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
@@ -27,12 +27,13 @@ _APPROVALS = ("ApprovalRequirement", "Approvals", "Guarded")
 
 if TYPE_CHECKING:
     from hitl._decision import *  # noqa: F403
+    from hitl._forms import *  # noqa: F403
     from hitl._webhooks import *  # noqa: F403
     from hitl_sync._approvals import *  # noqa: F403
     from hitl_sync._dedupe import *  # noqa: F403
 else:
     _HOMES = {
-        **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES, "hitl"),
+        **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES + FORM_NAMES, "hitl"),
         **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe"),
         **dict.fromkeys(_APPROVALS, "hitl_sync._approvals"),
     }
@@ -57,6 +58,7 @@ __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
 __all__ += APPROVAL_NAMES
+__all__ += FORM_NAMES
 __all__ += _APPROVALS
 
 for _name in ["BaseClient", "Paginator", *_resources.__all__]:

@@ -8,6 +8,8 @@ reports an ignore that is no longer needed), so a mistyped argument keeps failin
 import datetime as dt
 from typing import Any, assert_type
 
+import attrs
+
 import hitl_async
 import hitl_sync
 from hitl import (
@@ -21,6 +23,7 @@ from hitl import (
     ReviewStatus,
     TeamMember,
     Template,
+    TemplateField,
     WebhookWithSecret,
 )
 
@@ -103,3 +106,12 @@ def sync_approvals(hitl: hitl_sync.HITL, error: hitl_sync.ApprovalRejectedError)
     assert_type(send("a@b.c"), int)
     assert_type(error.decision, Decision)
     assert_type(error.decision.to_llm_message(), str)
+
+
+def forms(review: Review) -> None:
+    @attrs.define
+    class Check:
+        accurate: bool
+
+    assert_type(hitl_sync.fields_from(Check), list[TemplateField])
+    assert_type(hitl_async.result_as(review, Check), Check)
