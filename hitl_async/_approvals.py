@@ -36,7 +36,13 @@ from hitl._decision import (
     digest,
     review_content,
 )
-from hitl._exceptions import ConfigurationError, ConflictError, InvalidArgumentError, WaitTimeoutError
+from hitl._exceptions import (
+    ConfigurationError,
+    ConflictError,
+    InvalidArgumentError,
+    TemplateNotFoundError,
+    WaitTimeoutError,
+)
 from hitl._models import Priority, Review, Template
 from hitl._types import NOT_GIVEN, NotGiven
 from hitl_async._backend import Lock, monotonic
@@ -186,13 +192,18 @@ class AsyncApprovals:
     ) -> Decision:
         original = check_request(action, arguments)
         steps = _check_options(timeout, on_timeout, escalation, idempotency_key)
-        review: Review = await self._client.reviews.create(
-            template_id=await self.template_id(),
+        create = functools.partial(
+            self._client.reviews.create,
             content=review_content(action, original, context),
             assignees=assignees,
             priority=priority,
             idempotency_key=NOT_GIVEN if idempotency_key is None else _namespaced(idempotency_key),
         )
+        try:
+            review: Review = await create(template_id=await self.template_id())
+        except TemplateNotFoundError:
+            self._template_id = None  # deleted since this client cached it: find or create it again
+            review = await create(template_id=await self.template_id())
         final = await self._wait(review.id, timeout, steps, poll_interval, max_poll_interval)
         if isinstance(final, Review):
             return Decision.from_review(final, action=action, arguments=original, validate=validate)

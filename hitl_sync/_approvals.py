@@ -37,7 +37,13 @@ from hitl._decision import (
     digest,
     review_content,
 )
-from hitl._exceptions import ConfigurationError, ConflictError, InvalidArgumentError, WaitTimeoutError
+from hitl._exceptions import (
+    ConfigurationError,
+    ConflictError,
+    InvalidArgumentError,
+    TemplateNotFoundError,
+    WaitTimeoutError,
+)
 from hitl._models import Priority, Review, Template
 from hitl._types import NOT_GIVEN, NotGiven
 from hitl_sync._backend import Lock, monotonic
@@ -187,13 +193,18 @@ class Approvals:
     ) -> Decision:
         original = check_request(action, arguments)
         steps = _check_options(timeout, on_timeout, escalation, idempotency_key)
-        review: Review = self._client.reviews.create(
-            template_id=self.template_id(),
+        create = functools.partial(
+            self._client.reviews.create,
             content=review_content(action, original, context),
             assignees=assignees,
             priority=priority,
             idempotency_key=NOT_GIVEN if idempotency_key is None else _namespaced(idempotency_key),
         )
+        try:
+            review: Review = create(template_id=self.template_id())
+        except TemplateNotFoundError:
+            self._template_id = None  # deleted since this client cached it: find or create it again
+            review = create(template_id=self.template_id())
         final = self._wait(review.id, timeout, steps, poll_interval, max_poll_interval)
         if isinstance(final, Review):
             return Decision.from_review(final, action=action, arguments=original, validate=validate)

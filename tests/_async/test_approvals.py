@@ -334,6 +334,21 @@ async def test_the_template_is_found_or_created_once(
     ]
 
 
+async def test_a_deleted_template_is_made_again(
+    monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
+) -> None:
+    """The cached template was deleted elsewhere: the next request finds none and creates it again."""
+    reviewer(monkeypatch, hitl_emulator_server, approve)
+    async with connect(hitl_emulator_server) as hitl:
+        first = await hitl.approvals.template_id()
+        await hitl.templates.delete(first)
+        decision = await hitl.approvals.request("pay", ARGS)
+        second = await hitl.approvals.template_id()
+
+    assert decision.outcome == "approved"
+    assert second != first
+
+
 async def test_a_foreign_template_with_the_name_is_refused(hitl_emulator_server: EmulatorServer) -> None:
     """A template named like the approval template but with other fields is reported, not misread."""
     async with connect(hitl_emulator_server) as hitl:

@@ -334,6 +334,21 @@ def test_the_template_is_found_or_created_once(
     ]
 
 
+def test_a_deleted_template_is_made_again(
+    monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
+) -> None:
+    """The cached template was deleted elsewhere: the next request finds none and creates it again."""
+    reviewer(monkeypatch, hitl_emulator_server, approve)
+    with connect(hitl_emulator_server) as hitl:
+        first = hitl.approvals.template_id()
+        hitl.templates.delete(first)
+        decision = hitl.approvals.request("pay", ARGS)
+        second = hitl.approvals.template_id()
+
+    assert decision.outcome == "approved"
+    assert second != first
+
+
 def test_a_foreign_template_with_the_name_is_refused(hitl_emulator_server: EmulatorServer) -> None:
     """A template named like the approval template but with other fields is reported, not misread."""
     with connect(hitl_emulator_server) as hitl:
