@@ -174,6 +174,39 @@ class AsyncApprovals:
             validate=None,
         )
 
+    async def create(
+        self,
+        action: str,
+        arguments: Mapping[str, Any],
+        *,
+        assignees: Sequence[str] | NotGiven = NOT_GIVEN,
+        context: str | Mapping[str, Any] | None = None,
+        priority: PriorityTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Review:
+        """
+        Create the approval review for one action without waiting for it.
+
+        For answers that come back later (a `review.completed` webhook, a framework that pauses the run):
+        keep `action` and `arguments`, and turn the decided review into a `Decision` with
+        `Decision.from_review(review, action=..., arguments=...)`. The arguments are those of `request()`.
+        """
+        original = check_request(action, arguments)
+        if idempotency_key is not None and (not isinstance(idempotency_key, str) or not idempotency_key):
+            raise InvalidArgumentError("idempotency_key must be a non-empty string")
+        create = functools.partial(
+            self._client.reviews.create,
+            content=review_content(action, original, context),
+            assignees=assignees,
+            priority=priority,
+            idempotency_key=NOT_GIVEN if idempotency_key is None else _namespaced(idempotency_key),
+        )
+        try:
+            return cast(Review, await create(template_id=await self.template_id()))
+        except TemplateNotFoundError:
+            self._template_id = None  # deleted since this client cached it: find or create it again
+            return cast(Review, await create(template_id=await self.template_id()))
+
     async def _decide(
         self,
         action: str,
@@ -192,18 +225,14 @@ class AsyncApprovals:
     ) -> Decision:
         original = check_request(action, arguments)
         steps = _check_options(timeout, on_timeout, escalation, idempotency_key)
-        create = functools.partial(
-            self._client.reviews.create,
-            content=review_content(action, original, context),
+        review = await self.create(
+            action,
+            original,
             assignees=assignees,
+            context=context,
             priority=priority,
-            idempotency_key=NOT_GIVEN if idempotency_key is None else _namespaced(idempotency_key),
+            idempotency_key=idempotency_key,
         )
-        try:
-            review: Review = await create(template_id=await self.template_id())
-        except TemplateNotFoundError:
-            self._template_id = None  # deleted since this client cached it: find or create it again
-            review = await create(template_id=await self.template_id())
         final = await self._wait(review.id, timeout, steps, poll_interval, max_poll_interval)
         if isinstance(final, Review):
             return Decision.from_review(final, action=action, arguments=original, validate=validate)

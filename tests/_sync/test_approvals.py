@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from hitl._decision import digest
 from hitl_sync import (
     ApprovalRejectedError,
     HITL,
     ConfigurationError,
+    Decision,
     Escalation,
     InvalidArgumentError,
     WaitTimeoutError,
@@ -380,3 +382,28 @@ def test_bad_requests_are_refused_before_sending(
             hitl.approvals.request("pay", args, **options)
 
     assert hitl_emulator_server.emulator.reviews() == []
+
+
+def test_create_then_decide_later_from_the_review(hitl_emulator_server: EmulatorServer) -> None:
+    """approvals.create asks without waiting; the decided review (say, from a webhook) is the decision."""
+    with connect(hitl_emulator_server) as hitl:
+        review = hitl.approvals.create("pay", ARGS, context={"thread": "t1"}, idempotency_key="call_9")
+        again = hitl.approvals.create("pay", ARGS, context={"thread": "t1"}, idempotency_key="call_9")
+        edited = json.dumps({**ARGS, "amount": 80})
+        hitl_emulator_server.emulator.complete_review(review.id, {"approved": True, "content": edited})
+        decided = hitl.reviews.get(review.id)
+
+    decision = Decision.from_review(decided, action="pay", arguments=ARGS)
+    assert again.id == review.id
+    assert (decision.outcome, decision.arguments, decision.review_id) == (
+        "edited",
+        {**ARGS, "amount": 80},
+        review.id,
+    )
+    assert decided.content is not None
+    assert decided.content.metadata == {
+        "kind": "hitl.approval",
+        "action": "pay",
+        "digest": digest("pay", ARGS),
+        "context": {"thread": "t1"},
+    }
