@@ -97,13 +97,14 @@ def test_waiting_in_process_and_a_rejection(hitl: HITL, hitl_emulator_server: Em
 
 
 def test_importing_the_sdk_imports_no_framework() -> None:
-    """hitl, hitl_sync and hitl_async never import LangGraph; the adapter does, on request."""
+    """hitl, hitl_sync and hitl_async import no agent framework; an adapter imports its own, on request."""
     import subprocess
     import sys
 
     code = (
         "import sys, hitl, hitl_sync, hitl_async\n"
-        "assert not [m for m in sys.modules if m.startswith(('langgraph', 'langchain'))]\n"
+        "frameworks = ('langgraph', 'langchain', 'agents', 'openai', 'pydantic_ai', 'pydantic')\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in frameworks]\n"
         "import hitl.integrations.langgraph\n"
         "assert 'langgraph' in sys.modules\n"
     )
