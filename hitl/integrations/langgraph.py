@@ -18,6 +18,7 @@ Needs the `langgraph` extra (`pip install 'hitl[langgraph]'`) and a checkpointer
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,7 @@ def resume_command(review: Review, interrupts: Iterable[Interrupt] = ()) -> Comm
     With several interrupts pending on the thread, pass them (`graph.get_state(config).interrupts`): the
     answer is then addressed to the one that asked for this review.
     """
-    answer = review.to_dict()
+    answer = _plain(review)
     for pending in interrupts:
         if isinstance(pending.value, Mapping) and pending.value.get(REVIEW_ID) == review.id:
             return Command(resume={pending.id: answer})
@@ -107,7 +108,11 @@ def resume_command(review: Review, interrupts: Iterable[Interrupt] = ()) -> Comm
 
 
 def wait_command(
-    client: HITL, interrupts: Iterable[Interrupt], *, timeout: float | None = 600.0
+    client: HITL,
+    interrupts: Iterable[Interrupt],
+    *,
+    timeout: float | None = 600.0,
+    poll_interval: float = 1.0,
 ) -> Command[Any]:
     """
     Wait in this process for every approval the interrupts ask for; the `Command` that resumes them all.
@@ -118,10 +123,19 @@ def wait_command(
     answers: dict[str, Any] = {}
     for pending in interrupts:
         if isinstance(pending.value, Mapping) and REVIEW_ID in pending.value:
-            answers[pending.id] = client.reviews.wait(pending.value[REVIEW_ID], timeout=timeout).to_dict()
+            review = client.reviews.wait(
+                pending.value[REVIEW_ID], timeout=timeout, poll_interval=poll_interval
+            )
+            answers[pending.id] = _plain(review)
     if not answers:
         raise InvalidArgumentError("none of the interrupts waits for a HITL review")
     return Command(resume=answers)
+
+
+def _plain(review: Review) -> dict[str, Any]:
+    """The review as plain JSON values (no enum members): what a checkpointer stores without complaint."""
+    plain: dict[str, Any] = json.loads(json.dumps(review.to_dict()))
+    return plain
 
 
 def _prepare(

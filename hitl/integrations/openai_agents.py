@@ -81,6 +81,7 @@ async def resolve(
     priority: Any = NOT_GIVEN,
     timeout: float | None = 600.0,
     on_timeout: Any = "reject",
+    poll_interval: float = 1.0,
 ) -> RunState[Any, Any]:
     """Ask for every pending approval of `state`, wait in this process, apply the decisions; the state."""
     for item in state.get_interruptions():
@@ -94,6 +95,7 @@ async def resolve(
             idempotency_key=_key(run_id, call_id),
             timeout=timeout,
             on_timeout=on_timeout,
+            poll_interval=poll_interval,
         )
         apply_decision(state, item, decision)
     return state

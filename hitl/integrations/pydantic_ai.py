@@ -77,6 +77,7 @@ async def wait_for_results(
     priority: Any = NOT_GIVEN,
     timeout: float | None = 600.0,
     on_timeout: Any = "reject",
+    poll_interval: float = 1.0,
 ) -> DeferredToolResults:
     """Ask for every approval and wait in this process; the `DeferredToolResults` for the next run."""
     decisions: dict[str, Decision] = {}
@@ -90,6 +91,7 @@ async def wait_for_results(
             idempotency_key=_key(run_id, call),
             timeout=timeout,
             on_timeout=on_timeout,
+            poll_interval=poll_interval,
         )
     return results_from(decisions)
 
