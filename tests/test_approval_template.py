@@ -1,5 +1,6 @@
 """
-The approval template under concurrency: concurrent first uses of one client create it once.
+What differs between the two clients' approvals: concurrent first uses of one client create one template
+(tasks or threads), and only the async client can guard a coroutine function.
 
 Not in tests/_async: tasks and threads are how the two clients are used concurrently, and no token rename
 maps one onto the other.
@@ -14,7 +15,7 @@ import pytest
 
 from hitl_async import AsyncHITL
 from hitl_emulator import EmulatorServer
-from hitl_sync import HITL
+from hitl_sync import HITL, InvalidArgumentError
 
 
 @pytest.mark.anyio
@@ -43,3 +44,13 @@ def test_concurrent_threads_create_one_template(hitl_emulator_server: EmulatorSe
 
     assert len(set(ids)) == 1
     assert hitl_emulator_server.emulator.stats()["templates"] == 1
+
+
+def test_the_blocking_client_refuses_to_guard_a_coroutine_function() -> None:
+    """HITL cannot await: guarding an async function fails when decorating, with a message that says so."""
+
+    async def send(to: str) -> None: ...
+
+    hitl = HITL(api_key="hitl_test_key", base_url="http://127.0.0.1:9")
+    with hitl, pytest.raises(InvalidArgumentError, match="coroutine function"):
+        hitl.approvals.require()(send)
