@@ -151,6 +151,25 @@ async def test_timeout_can_approve_or_raise(hitl_emulator_server: EmulatorServer
     assert statuses == ["cancelled", "cancelled"]
 
 
+async def test_a_decision_made_just_before_the_cancel_counts(
+    monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
+) -> None:
+    """The reviewer answers between the last poll and the cancel: the cancel is refused, the answer wins."""
+    async with connect(hitl_emulator_server) as hitl:
+        cancel = hitl.reviews.cancel
+
+        async def decide_then_cancel(review_id: str) -> Any:
+            shown = hitl_emulator_server.emulator.reviews()[0]["content"]["text"]
+            hitl_emulator_server.emulator.complete_review(review_id, {"approved": True, "content": shown})
+            return await cancel(review_id)
+
+        monkeypatch.setattr(hitl.reviews, "cancel", decide_then_cancel)
+        decision = await hitl.approvals.request("pay", ARGS, timeout=0)
+
+    assert (decision.outcome, decision.approved) == ("approved", True)
+    assert hitl_emulator_server.emulator.reviews()[0]["status"] == "completed"
+
+
 async def test_escalation_adds_reviewers_and_raises_priority(
     monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
 ) -> None:
