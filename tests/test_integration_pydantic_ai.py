@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,13 @@ from pydantic_ai import Agent, DeferredToolRequests
 from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from hitl.integrations.pydantic_ai import decision_for, request_approvals, results_from, wait_for_results
+from hitl.integrations.pydantic_ai import (
+    approval_capability,
+    decision_for,
+    request_approvals,
+    results_from,
+    wait_for_results,
+)
 from hitl_async import AsyncHITL
 from hitl_emulator import EmulatorServer
 
@@ -116,3 +123,39 @@ async def test_decisions_from_reviews_fetched_later(
     assert decided["call_pay"].content is not None and decided["call_pay"].content.metadata is not None
     assert decided["call_pay"].content.metadata["context"]["run_id"] == "run-2"
     assert "paid 120" in str(second.output)
+
+
+async def test_the_capability_answers_inside_the_run(
+    hitl: AsyncHITL, hitl_emulator_server: EmulatorServer
+) -> None:
+    """With approval_capability the run asks, waits for the reviewer, and finishes in one call."""
+    ran: list[tuple[str, int]] = []
+    agent = make_agent(ran)
+    stop = threading.Event()
+
+    def reviewer() -> None:  # a person answering on the review page while the run waits
+        while not stop.wait(0.02):
+            for review in hitl_emulator_server.emulator.reviews():
+                if review["status"] == "created":
+                    approved = review["content"]["metadata"]["action"] == "pay"
+                    answer(hitl_emulator_server, review["id"], approved, None, "Checked")
+
+    thread = threading.Thread(target=reviewer, daemon=True)
+    thread.start()
+    try:
+        result = await agent.run(
+            "Pay and refund",
+            run_id="run-3",
+            capabilities=[approval_capability(hitl, timeout=10, poll_interval=0.05)],
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+    assert ran == [("inv_1", 120)]
+    assert "paid 120" in str(result.output)
+    assert "rejected the call to refund" in str(result.output)
+    contexts = [
+        review["content"]["metadata"]["context"] for review in hitl_emulator_server.emulator.reviews()
+    ]
+    assert {context["run_id"] for context in contexts} == {"run-3"}

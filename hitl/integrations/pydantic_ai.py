@@ -12,7 +12,8 @@ with `decision.to_llm_message()`.
         answers = await wait_for_results(hitl, result.output, run_id="run-42")      # in this process, or
         result = await agent.run(message_history=result.all_messages(), deferred_tool_results=answers)
 
-After the asking process is gone, keep `result.all_messages()` and the requests, create the reviews with
+Or answer inside the run: `Agent(..., capabilities=[approval_capability(hitl)])`. After the asking process is
+gone, keep `result.all_messages()` and the requests, create the reviews with
 `request_approvals`, and build the results from the decided reviews (`results_from` + `decision_for`) in
 your `review.completed` webhook handler.
 
@@ -29,7 +30,8 @@ from hitl._models import Review
 from hitl._types import NOT_GIVEN, NotGiven
 
 try:
-    from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved, ToolDenied
+    from pydantic_ai import DeferredToolRequests, DeferredToolResults, RunContext, ToolApproved, ToolDenied
+    from pydantic_ai.capabilities import HandleDeferredToolCalls
     from pydantic_ai.messages import ToolCallPart
 except ImportError as error:  # pragma: no cover - depends on the installation
     raise ImportError(
@@ -39,7 +41,7 @@ except ImportError as error:  # pragma: no cover - depends on the installation
 if TYPE_CHECKING:
     from hitl_async import AsyncHITL
 
-__all__ = ["decision_for", "request_approvals", "results_from", "wait_for_results"]
+__all__ = ["approval_capability", "decision_for", "request_approvals", "results_from", "wait_for_results"]
 
 
 async def request_approvals(
@@ -94,6 +96,41 @@ async def wait_for_results(
             poll_interval=poll_interval,
         )
     return results_from(decisions)
+
+
+def approval_capability(
+    client: AsyncHITL,
+    *,
+    assignees: Sequence[str] | NotGiven = NOT_GIVEN,
+    priority: Any = NOT_GIVEN,
+    timeout: float | None = 600.0,
+    on_timeout: Any = "reject",
+    poll_interval: float = 1.0,
+) -> HandleDeferredToolCalls[Any]:
+    """
+    A capability that answers approvals inside the run: it asks, waits, and the run goes on.
+
+        agent = Agent(model, capabilities=[approval_capability(hitl, assignees=["ops@example.com"])])
+
+    Reviews are keyed on the run's `run_id` (pass `run_id=` to `Agent.run` to resume the same reviews after
+    a restart) and the tool-call id. Deferred calls that are not approvals are left to other handlers.
+    """
+
+    async def handle(ctx: RunContext[Any], requests: DeferredToolRequests) -> DeferredToolResults | None:
+        if not requests.approvals:
+            return None
+        return await wait_for_results(
+            client,
+            requests,
+            run_id=ctx.run_id or ctx.conversation_id or "run",
+            assignees=assignees,
+            priority=priority,
+            timeout=timeout,
+            on_timeout=on_timeout,
+            poll_interval=poll_interval,
+        )
+
+    return HandleDeferredToolCalls(handler=handle)
 
 
 def decision_for(review: Review, call: ToolCallPart) -> Decision:
