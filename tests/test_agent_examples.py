@@ -16,6 +16,7 @@ EXPECTED = {
         "delete_branch: rejected, not run (Release branches stay)",
     ],
     "openai_agents_approvals.py": [
+        "2 rounds of approval, 3 reviews",
         "ran: send_email to customer@example.com",
         "ran: pay_invoice inv_42 100",
         "model: Email sent, invoice paid (100), branch kept.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from agents import Agent, Runner, RunState, function_tool, set_tracing_disabled
@@ -99,4 +100,42 @@ async def test_resolve_waits_and_a_rejection_reaches_the_model(
     assert done.final_output == "Understood."
     sent = json.dumps([str(item) for item in done.to_input_list()])
     assert "Wrong vendor" in sent
+    assert len(hitl_emulator_server.emulator.reviews()) == 1
+
+
+async def test_an_edit_runs_when_the_model_calls_with_the_reviewers_arguments(
+    hitl: AsyncHITL, hitl_emulator_server: EmulatorServer
+) -> None:
+    """The edit goes back as a rejection naming the new arguments; the model's call with them runs unasked."""
+    paid: list[tuple[str, int]] = []
+
+    @function_tool(needs_approval=True)
+    def pay(invoice: str, amount: int) -> str:
+        """Pay an invoice."""
+        paid.append((invoice, amount))
+        return f"paid {amount}"
+
+    model = ScriptedModel(
+        [
+            [function_call("pay", {"invoice": "inv_1", "amount": 120}, call_id="call_1")],
+            [function_call("pay", {"invoice": "inv_1", "amount": 100}, call_id="call_2")],
+            [assistant_message("Paid 100.")],
+        ]
+    )
+    agent = Agent(name="payer", model=model, tools=[pay])
+    result = await Runner.run(agent, "Pay invoice 1")
+    reviews = await request_approvals(hitl, result.interruptions, run_id="run-3")
+    edited = json.dumps({"invoice": "inv_1", "amount": 100})
+    hitl_emulator_server.emulator.complete_review(reviews["call_1"].id, {"approved": True, "content": edited})
+
+    edits: dict[str, Any] = {}
+    rounds = 0
+    while result.interruptions:
+        rounds += 1
+        state = await resolve(hitl, result.to_state(), run_id="run-3", timeout=5, edits=edits)
+        result = await Runner.run(agent, state)
+
+    assert paid == [("inv_1", 100)]
+    assert (rounds, edits, result.final_output) == (2, {}, "Paid 100.")
+    assert "amount" in json.dumps([str(item) for item in result.to_input_list()])
     assert len(hitl_emulator_server.emulator.reviews()) == 1

@@ -6,7 +6,8 @@ OpenAI Agents SDK + hitl: tools that need approval, answered by a human on HITL.
 Runs offline: a scripted model (no API key, no network) asks for three tool calls at once, an emulator
 started here holds the reviews, and a stand-in reviewer approves the email, edits the payment and rejects the
 branch deletion. The Agents SDK cannot run a tool with other arguments, so the edit reaches the model as a
-rejection naming the reviewer's arguments; the model calls again with them and that call is approved too.
+rejection naming the reviewer's arguments; the model calls again with exactly those, which runs without
+asking the reviewer twice.
 """
 
 from __future__ import annotations
@@ -70,14 +71,15 @@ async def main() -> None:
     with emulator_with_reviewer() as server:
         async with AsyncHITL(api_key=server.api_key, base_url=server.url) as hitl:
             result = await Runner.run(agent, "Refund the customer, pay invoice 42, clean up old branches")
-            rounds = 0
+            rounds, edits = 0, {}  # edits: the reviewer's arguments, approved when the model calls with them
             while result.interruptions:
                 rounds += 1
                 state = await resolve(
-                    hitl, result.to_state(), run_id="example-run", timeout=30, poll_interval=0.1
+                    hitl, result.to_state(), run_id="example-run", timeout=30, poll_interval=0.1, edits=edits
                 )
                 result = await Runner.run(agent, state)
-    print(f"{rounds} rounds of approval")
+            asked = len(server.emulator.reviews())
+    print(f"{rounds} rounds of approval, {asked} reviews")
     for line in ran:
         print("ran:", line)
     print("model:", result.final_output)

@@ -7,8 +7,9 @@ finds the same review. Decisions go back with `state.approve(item)` or
 `state.reject(item, rejection_message=decision.to_llm_message())`, then `Runner.run(agent, state)`.
 
     result = await Runner.run(agent, "Pay invoice 42")
+    edits = {}
     while result.interruptions:
-        state = await resolve(hitl, result.to_state(), run_id="run-42")   # waits in this process
+        state = await resolve(hitl, result.to_state(), run_id="run-42", edits=edits)   # waits here
         result = await Runner.run(agent, state)
 
 After the asking process is gone: save `result.to_state().to_json()`, create the reviews with
@@ -16,7 +17,8 @@ After the asking process is gone: save `result.to_state().to_json()`, create the
 `RunState.from_json(agent, saved)`, `apply_decision(state, item, decision_for(review, item))`, and run on.
 
 The SDK cannot run a tool with changed arguments, so an edit is sent back as a rejection whose message
-gives the model the reviewer's arguments to call the tool with (that call asks again).
+gives the model the reviewer's arguments; with `resolve(..., edits=...)` the model's call with exactly those
+arguments then runs without asking again.
 
 Needs the `openai-agents` extra (`pip install 'hitl[openai-agents]'`).
 """
@@ -27,7 +29,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hitl._decision import Decision, canonical_json
+from hitl._decision import Decision, canonical_json, digest
 from hitl._exceptions import InvalidArgumentError
 from hitl._models import Review
 from hitl._types import NOT_GIVEN, NotGiven
@@ -82,10 +84,20 @@ async def resolve(
     timeout: float | None = 600.0,
     on_timeout: Any = "reject",
     poll_interval: float = 1.0,
+    edits: dict[str, Decision] | None = None,
 ) -> RunState[Any, Any]:
-    """Ask for every pending approval of `state`, wait in this process, apply the decisions; the state."""
+    """
+    Ask for every pending approval of `state`, wait in this process, apply the decisions; the state.
+
+    `edits`: a dict you keep across the rounds of one run. An edit is sent back as a rejection naming the
+    reviewer's arguments; recorded here, the model's next call with exactly those arguments is approved
+    without asking again (matched by digest, so nothing else slips through).
+    """
     for item in state.get_interruptions():
         call_id, action, arguments = _call(item)
+        if edits is not None and edits.pop(digest(action, arguments), None) is not None:
+            state.approve(item)  # exactly what a reviewer wrote in an earlier round
+            continue
         decision = await client.approvals.request(
             action,
             arguments,
@@ -98,6 +110,8 @@ async def resolve(
             poll_interval=poll_interval,
         )
         apply_decision(state, item, decision)
+        if edits is not None and decision.outcome == "edited":
+            edits[decision.digest] = decision
     return state
 
 
