@@ -310,6 +310,36 @@ async def test_require_raises_or_returns_the_message_on_rejection(
     assert said == raised.value.decision.to_llm_message().replace("to pay;", "to pay_or_say;")
 
 
+async def test_require_keys_calls_and_times_out_as_asked(
+    monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
+) -> None:
+    """idempotency_key= maps a call to its key (the same call finds its review); a timeout is a rejection."""
+    ran: list[int] = []
+    async with connect(hitl_emulator_server) as hitl:
+
+        @hitl.approvals.require(idempotency_key=lambda arguments: f"pay-{arguments['to']}")
+        def pay(to: str, amount: int) -> None:
+            ran.append(amount)
+
+        @hitl.approvals.require(timeout=0)
+        def refund(to: str, amount: int) -> None:
+            ran.append(-amount)
+
+        reviewer(monkeypatch, hitl_emulator_server, approve)
+        await pay("ops@example.com", 120)
+        await pay("ops@example.com", 120)  # a retried call: same key, same review, already approved
+        with pytest.raises(ApprovalRejectedError) as timed_out:
+            await refund("ops@example.com", 5)
+
+    assert ran == [120, 120]
+    assert timed_out.value.decision.outcome == "timed_out"
+    assert "timed out" in str(timed_out.value)
+    assert [review["status"] for review in hitl_emulator_server.emulator.reviews()] == [
+        "completed",
+        "cancelled",
+    ]
+
+
 async def test_a_review_changed_after_the_request_does_not_run(
     monkeypatch: pytest.MonkeyPatch, hitl_emulator_server: EmulatorServer
 ) -> None:
