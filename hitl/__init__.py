@@ -10,20 +10,27 @@ from typing import TYPE_CHECKING
 
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import WEBHOOK_NAMES, load
+from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
 from hitl._version import __version__
 
 if TYPE_CHECKING:
+    from hitl._decision import *  # noqa: F403
     from hitl._events import *  # noqa: F403  (re-exported by hitl._webhooks, which mypy cannot follow)
+    from hitl._forms import *  # noqa: F403
     from hitl._webhooks import *  # noqa: F403
 else:
+    _HOMES = {
+        **dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"),
+        **dict.fromkeys(APPROVAL_NAMES, "hitl._decision"),
+        **dict.fromkeys(FORM_NAMES, "hitl._forms"),
+    }
 
     def __getattr__(name: str) -> object:
-        # Webhook names load on first use (see hitl._lazy).
-        return load(__name__, name, dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"), globals())
+        # Webhook, approval and form names load on first use (see hitl._lazy).
+        return load(__name__, name, _HOMES, globals())
 
 
 __all__ = ["RetryPolicy", "__version__"]
@@ -31,6 +38,8 @@ __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
+__all__ += APPROVAL_NAMES
+__all__ += FORM_NAMES
 
 
 def _public_module_names() -> None:

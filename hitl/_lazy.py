@@ -3,6 +3,7 @@ Names that load on first use.
 
 Receiving webhooks is not calling the API: verification, typed events and the duplicate guard stay unloaded
 until a program touches one of them, so a client that only calls the API does not pay their import time.
+Approvals load the same way.
 `tests/test_exports.py` checks these lists against the modules' own `__all__`.
 """
 
@@ -14,7 +15,7 @@ from typing import Final
 
 from hitl._eventnames import EVENT_NAMES
 
-__all__ = ["WEBHOOK_NAMES", "load"]
+__all__ = ["APPROVAL_NAMES", "FORM_NAMES", "WEBHOOK_NAMES", "load"]
 
 # The typed events are generated from openapi.yaml (`hitl._events`); their names come from a generated list.
 WEBHOOK_NAMES: Final = (
@@ -34,6 +35,11 @@ WEBHOOK_NAMES: Final = (
     "sign_payload",
     "verify_signature",
 )
+
+#: Approval decisions (`hitl._decision`), loaded with `client.approvals` or on first use.
+APPROVAL_NAMES: Final = ("ApprovalRejectedError", "Decision", "DecisionOutcome", "Escalation")
+#: Forms defined in code (`hitl._forms`).
+FORM_NAMES: Final = ("ResultFieldError", "fields_from", "result_as")
 
 
 def load(package: str, name: str, homes: Mapping[str, str], namespace: dict[str, object]) -> object:

@@ -14,8 +14,9 @@ import os
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import attrs
 import httpx
@@ -42,6 +43,9 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_async._backend import cancel_after, is_event_loop_closed, monotonic, sleep
+
+if TYPE_CHECKING:
+    from hitl_async._approvals import AsyncApprovals
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -166,6 +170,13 @@ class AsyncBaseClient:
     @property
     def max_retries(self) -> int:
         return self._retry_policy.max_retries
+
+    @cached_property
+    def approvals(self) -> AsyncApprovals:
+        """Ask a human to approve, edit or reject an AI agent's action before it runs (docs/agents.md)."""
+        from hitl_async._approvals import AsyncApprovals  # on first use: most programs never ask
+
+        return AsyncApprovals(self)
 
     def with_options(
         self,

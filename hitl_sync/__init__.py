@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import WEBHOOK_NAMES, load
+from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
@@ -23,16 +23,24 @@ from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
 
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "DedupeStore", "DuplicateGuard", "MemoryDedupeStore")
+_APPROVALS = ("ApprovalRequirement", "Approvals", "Guarded")
 
 if TYPE_CHECKING:
+    from hitl._decision import *  # noqa: F403
     from hitl._events import *  # noqa: F403  (re-exported by hitl._webhooks, which mypy cannot follow)
+    from hitl._forms import *  # noqa: F403
     from hitl._webhooks import *  # noqa: F403
+    from hitl_sync._approvals import *  # noqa: F403
     from hitl_sync._dedupe import *  # noqa: F403
 else:
-    _HOMES = {**dict.fromkeys(WEBHOOK_NAMES, "hitl"), **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe")}
+    _HOMES = {
+        **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES + FORM_NAMES, "hitl"),
+        **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe"),
+        **dict.fromkeys(_APPROVALS, "hitl_sync._approvals"),
+    }
 
     def __getattr__(name: str) -> object:
-        # Webhook receiving loads on first use (see hitl._lazy).
+        # Webhook receiving and approvals load on first use (see hitl._lazy).
         return load(__name__, name, _HOMES, globals())
 
 
@@ -51,6 +59,9 @@ __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
+__all__ += APPROVAL_NAMES
+__all__ += FORM_NAMES
+__all__ += _APPROVALS
 
 for _name in ["BaseClient", "Paginator", *_resources.__all__]:
     globals()[_name].__module__ = __name__

@@ -15,8 +15,9 @@ import os
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import attrs
 import httpx
@@ -43,6 +44,9 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_sync._backend import cancel_after, is_event_loop_closed, monotonic, sleep
+
+if TYPE_CHECKING:
+    from hitl_sync._approvals import Approvals
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -165,6 +169,13 @@ class BaseClient:
     @property
     def max_retries(self) -> int:
         return self._retry_policy.max_retries
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        """Ask a human to approve, edit or reject an AI agent's action before it runs (docs/agents.md)."""
+        from hitl_sync._approvals import Approvals  # on first use: most programs never ask
+
+        return Approvals(self)
 
     def with_options(
         self,

@@ -50,6 +50,31 @@ def test_lazy_names_match_their_modules() -> None:
     assert sorted(name for name in hitl_async.__all__ if name in _dedupe.__all__) == sorted(_dedupe.__all__)
 
 
+def test_approval_names_load_on_first_use() -> None:
+    """Approvals and forms are exported everywhere but load only with `client.approvals` or first use."""
+    from hitl import _decision, _forms, _lazy
+    from hitl_async import _approvals
+
+    assert sorted(_lazy.APPROVAL_NAMES) == sorted(_decision.__all__)
+    assert sorted(_lazy.FORM_NAMES) == sorted(_forms.__all__)
+    assert set(_approvals.__all__) <= set(hitl_async.__all__)
+    code = (
+        "import sys, hitl, hitl_sync, hitl_async\n"
+        "loaded = {'hitl._decision', 'hitl._calls', 'hitl._forms', 'hitl_async._approvals'}\n"
+        "loaded.add('hitl_sync._approvals')\n"
+        "assert not loaded & set(sys.modules), sorted(loaded & set(sys.modules))\n"
+        "assert hitl_sync.HITL(api_key='k').approvals is not None\n"
+        "assert 'hitl_sync._approvals' in sys.modules and 'hitl_async._approvals' not in sys.modules\n"
+        "assert hitl_sync.Decision is hitl_async.Decision is hitl.Decision\n"
+        "assert hitl.ApprovalRejectedError.__module__ == 'hitl'\n"
+        "assert hitl_async.AsyncApprovals.__module__ == 'hitl_async'\n"
+        "assert hitl_sync.Approvals.__module__ == 'hitl_sync'\n"
+        "assert hitl_async.result_as is hitl.result_as and hitl.ResultFieldError.__module__ == 'hitl'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 def test_calling_the_api_does_not_load_webhook_receiving() -> None:
     """`import hitl_sync` / `hitl_async` leaves webhook verification and anyio unloaded until used."""
     code = (

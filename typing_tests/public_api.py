@@ -6,11 +6,26 @@ reports an ignore that is no longer needed), so a mistyped argument keeps failin
 """
 
 import datetime as dt
-from typing import assert_type
+from typing import Any, assert_type
+
+import attrs
 
 import hitl_async
 import hitl_sync
-from hitl import APIResponse, Deletion, Page, Review, ReviewStatus, TeamMember, Template, WebhookWithSecret
+from hitl import (
+    APIResponse,
+    Decision,
+    DecisionOutcome,
+    Deletion,
+    Escalation,
+    Page,
+    Review,
+    ReviewStatus,
+    TeamMember,
+    Template,
+    TemplateField,
+    WebhookWithSecret,
+)
 
 
 async def async_client(hitl: hitl_async.AsyncHITL) -> None:
@@ -70,3 +85,44 @@ def shared_classes(error: hitl_async.ReviewNotFoundError) -> None:
 
 async def sync_paginator_in_async_code(hitl: hitl_sync.HITL) -> None:
     await hitl.reviews.list()  # type: ignore[misc]  # only the async paginator is awaitable
+
+
+async def async_approvals(hitl: hitl_async.AsyncHITL) -> None:
+    decision = await hitl.approvals.request("send_email", {"to": "a@b.c"}, timeout=60, on_timeout="approve")
+    assert_type(decision, Decision)
+    assert_type(decision.outcome, DecisionOutcome)
+    assert_type(decision.arguments, dict[str, Any])
+    await hitl.approvals.request("send_email", {}, on_timeout="later")  # type: ignore[arg-type]
+
+    @hitl.approvals.require(escalation=Escalation(after=60, priority="urgent"))
+    async def send(to: str, body: str = "") -> int:
+        return 1
+
+    @hitl.approvals.require(on_reject="message")
+    def archive(path: str) -> bool:
+        return True
+
+    assert_type(await send("a@b.c"), int)
+    assert_type(await archive("/tmp/x"), bool | str)
+    await send(to=1)  # type: ignore[arg-type]
+
+
+def sync_approvals(hitl: hitl_sync.HITL, error: hitl_sync.ApprovalRejectedError) -> None:
+    assert_type(hitl.approvals.request("send_email", {"to": "a@b.c"}), Decision)
+
+    @hitl.approvals.require()
+    def send(to: str) -> int:
+        return 1
+
+    assert_type(send("a@b.c"), int)
+    assert_type(error.decision, Decision)
+    assert_type(error.decision.to_llm_message(), str)
+
+
+def forms(review: Review) -> None:
+    @attrs.define
+    class Check:
+        accurate: bool
+
+    assert_type(hitl_sync.fields_from(Check), list[TemplateField])
+    assert_type(hitl_async.result_as(review, Check), Check)
