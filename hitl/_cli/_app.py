@@ -9,14 +9,16 @@ options, their types, choices and help are those of the Python methods, and of o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import textwrap
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from hitl._exceptions import (
     InvalidArgumentError,
     WaitTimeoutError,
 )
+from hitl._logging import logger
 from hitl._version import __version__
 from hitl_sync import HITL
 
@@ -80,20 +83,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     debug = getattr(args, "debug", False)
     api_key = getattr(args, "api_key", None) or os.environ.get("HITL_API_KEY") or ""
-    if debug:
-        from hitl._logging import configure_from_environment
+    with _debug_logging(debug):
+        try:
+            code: int = args.run(args)
+            return code
+        except KeyboardInterrupt:
+            return _EXIT_INTERRUPTED
+        except Exception as exc:
+            if debug:
+                print(_redact("".join(traceback.format_exception(exc)), api_key), file=sys.stderr, end="")
+            print(f"hitl: error: {_redact(_message(exc), api_key)}", file=sys.stderr)
+            return _exit_code(exc)
 
-        configure_from_environment("debug")
+
+@contextlib.contextmanager
+def _debug_logging(enabled: bool) -> Iterator[None]:
+    """With --debug, the `hitl` logger's DEBUG lines (key redacted) go to stderr, for this run only."""
+    if not enabled:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
     try:
-        code: int = args.run(args)
-        return code
-    except KeyboardInterrupt:
-        return _EXIT_INTERRUPTED
-    except Exception as exc:
-        if debug:
-            print(_redact("".join(traceback.format_exception(exc)), api_key), file=sys.stderr, end="")
-        print(f"hitl: error: {_redact(_message(exc), api_key)}", file=sys.stderr)
-        return _exit_code(exc)
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _delegate(argv: list[str]) -> int | None:
