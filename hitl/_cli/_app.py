@@ -234,7 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     mcp.add_argument(
         "--max-wait",
-        type=float,
+        type=_positive_seconds,
         default=45.0,
         metavar="SECONDS",
         help="longest a wait_for_decision call blocks before answering 'still pending' (default 45)",
@@ -294,6 +294,13 @@ def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
         metavar=_metavar(param),
         help=help_text,
     )
+
+
+def _positive_seconds(text: str) -> float:
+    seconds = float(text)
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return seconds
 
 
 def _metavar(param: Param) -> str | None:

@@ -68,8 +68,6 @@ def serve(args: argparse.Namespace) -> int:
     client = AsyncHITL(
         api_key=getattr(args, "api_key", None), base_url=getattr(args, "base_url", None), **options
     )
-    if args.max_wait <= 0:
-        raise HITLError("--max-wait must be more than 0 seconds")
     anyio.run(_serve, client, args.max_wait)
     return 0
 
