@@ -25,7 +25,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        # The API's own form: milliseconds when it has them, UTC as `Z`.
+        timespec = (
+            "seconds"
+            if not value.microsecond
+            else "milliseconds"
+            if value.microsecond % 1000 == 0
+            else "auto"
+        )
+        return value.isoformat(timespec=timespec).replace("+00:00", "Z")
     return value
 
 
