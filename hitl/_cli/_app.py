@@ -44,6 +44,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "EXIT_WAIT_TIMEOUT",
+    "client_options",
     "main",
 ]
 
@@ -79,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if not hasattr(args, "run"):
-        parser.print_help(sys.stderr)
+        # `hitl` or `hitl reviews` alone: the help of the level reached.
+        getattr(args, "help_parser", parser).print_help(sys.stderr)
         return EXIT_USAGE
     debug = getattr(args, "debug", False)
     api_key = getattr(args, "api_key", None) or os.environ.get("HITL_API_KEY") or ""
@@ -126,7 +128,6 @@ def _delegate(argv: list[str]) -> int | None:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    sys.argv[0] = "hitl emulator"
     try:
         return emulator_main(argv[1:])
     except SystemExit as exc:
@@ -211,6 +212,7 @@ def _parser() -> argparse.ArgumentParser:
         group = commands.add_parser(
             resource.name, help=resource.description.split(". ")[0], description=resource.description
         )
+        group.set_defaults(help_parser=group)
         actions = group.add_subparsers(title="operations", metavar="OPERATION")
         for operation in resource.operations:
             _add_operation(actions, operation, common)
@@ -223,12 +225,12 @@ def _parser() -> argparse.ArgumentParser:
             _add_verify(actions, common)
     commands.add_parser(
         "emulator",
-        help="run the local emulator (the same as hitl-emulator; see hitl emulator --help)",
+        help="Run the local emulator (the same as hitl-emulator; see hitl emulator --help)",
         add_help=False,
     )
     mcp = commands.add_parser(
         "mcp",
-        help="serve HITL.sh to AI agents as an MCP server over stdio",
+        help="Serve HITL.sh to AI agents: an MCP server over stdio",
         description="Serve HITL.sh tools to an MCP client (Claude, Cursor, ...) over stdin/stdout.",
         parents=[common],
     )
@@ -397,7 +399,7 @@ def _add_wait(
 ) -> None:
     parser = actions.add_parser(
         "wait",
-        help="wait until a review is completed or cancelled, and print it",
+        help="Wait until a review is completed or cancelled, and print it",
         description="Poll a review until it is completed or cancelled, then print it. On a terminal, "
         "stderr shows its status and the time waited; on a pipe nothing but the result is printed.",
         parents=[common],
@@ -412,7 +414,7 @@ def _add_verify(
 ) -> None:
     parser = actions.add_parser(
         "verify",
-        help="check a saved webhook delivery's signature and print its event",
+        help="Check a saved webhook delivery's signature, and print its event",
         description="Check a saved delivery: its raw body, its X-HITL-Signature header and the webhook's "
         "secret. Prints the event on success; exit code 1 and the reason otherwise.",
         parents=[common],
@@ -437,12 +439,22 @@ def _add_verify(
 
 
 def _client(args: argparse.Namespace) -> HITL:
-    options: dict[str, Any] = {}
+    return HITL(**client_options(args))
+
+
+def client_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The client's constructor arguments from the global options; the environment fills in the rest."""
+    if not (getattr(args, "api_key", None) or os.environ.get("HITL_API_KEY")):
+        raise _UsageError("no API key: set HITL_API_KEY (or pass --api-key)")
+    options: dict[str, Any] = {
+        "api_key": getattr(args, "api_key", None),
+        "base_url": getattr(args, "base_url", None),
+    }
     if getattr(args, "max_retries", None) is not None:
         options["max_retries"] = args.max_retries
     if getattr(args, "request_timeout", None) is not None:
         options["timeout"] = args.request_timeout
-    return HITL(api_key=getattr(args, "api_key", None), base_url=getattr(args, "base_url", None), **options)
+    return options
 
 
 def _as_json(args: argparse.Namespace) -> bool:

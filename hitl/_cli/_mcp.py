@@ -24,6 +24,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 
+from hitl._cli._app import client_options
 from hitl._cli._output import plain
 from hitl._cli._spec import Operation, Param, input_schema, resources
 from hitl._exceptions import HITLError, WaitTimeoutError
@@ -60,14 +61,7 @@ class _Tool:
 
 def serve(args: argparse.Namespace) -> int:
     """Build the client from the command's options and serve on stdin/stdout until the client hangs up."""
-    options: dict[str, Any] = {}
-    if getattr(args, "max_retries", None) is not None:
-        options["max_retries"] = args.max_retries
-    if getattr(args, "request_timeout", None) is not None:
-        options["timeout"] = args.request_timeout
-    client = AsyncHITL(
-        api_key=getattr(args, "api_key", None), base_url=getattr(args, "base_url", None), **options
-    )
+    client = AsyncHITL(**client_options(args))
     anyio.run(_serve, client, args.max_wait)
     return 0
 

@@ -36,6 +36,8 @@ def test_exit_codes_and_one_line_errors(cli: Any, monkeypatch: Any) -> None:
     assert cli("reviews", "list", "--priority", "someday").code == EXIT_USAGE
     assert cli("reviews", "update", "rev_1", "--due-date", "2030-01-01T00:00:00").code == EXIT_USAGE
     assert cli().code == EXIT_USAGE
+    operations = cli("reviews")  # the resource's help, listing its operations
+    assert operations.code == EXIT_USAGE and "wait" in operations.err and "create" in operations.err
 
     unreachable = cli("--base-url", "http://127.0.0.1:9", "--max-retries", "0", "reviews", "list")
     assert unreachable.code == EXIT_API_UNAVAILABLE and unreachable.err.count("\n") == 1

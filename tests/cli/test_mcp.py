@@ -92,26 +92,56 @@ def test_agent_asks_a_human_and_gets_the_decision(
     assert progress and progress[-1][1] == 1.0
 
 
-def test_tool_errors_carry_the_api_message(hitl_emulator_server: EmulatorServer, env: dict[str, str]) -> None:
-    """A refused call is a tool error with the API's message; the approval template is created only once."""
+def test_every_tool_against_the_emulator(hitl_emulator_server: EmulatorServer, env: dict[str, str]) -> None:
+    """create, get, list, cancel; refusals are tool errors with the API's message; one approval template."""
+    headers = {"Authorization": f"Bearer {hitl_emulator_server.api_key}"}
+    template = httpx.post(
+        f"{hitl_emulator_server.url}/v1/templates",
+        headers=headers,
+        json={"name": "T", "fields": [{"name": "ok", "type": "boolean", "label": "OK", "required": True}]},
+    ).json()["data"]
 
-    async def scenario() -> tuple[str, str, list[str]]:
+    async def scenario() -> dict[str, str]:
+        texts: dict[str, str] = {}
         async with stdio_client(_server(env)) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
-            missing = await session.call_tool("get_review", {"review_id": "rev_missing"})
-            assert missing.is_error
-            wrong = await session.call_tool("create_review", {"template_id": "tpl_x"})
-            assert wrong.is_error
+            created = await session.call_tool(
+                "create_review",
+                {
+                    "template_id": template["id"],
+                    "content": {"text": "Check"},
+                    "due_date": "2030-01-01T00:00:00Z",
+                },
+            )
+            review = json.loads(_text(created))
+            assert review["due_date"] == "2030-01-01T00:00:00Z"
+            fetched = json.loads(_text(await session.call_tool("get_review", {"review_id": review["id"]})))
+            assert fetched["id"] == review["id"]
+            cancelled = await session.call_tool("cancel_review", {"review_id": review["id"]})
+            assert json.loads(_text(cancelled))["status"] == "cancelled"
             for _ in range(2):
-                ok = await session.call_tool("request_approval", {"action": "Deploy"})
+                ok = await session.call_tool("request_approval", {"action": "Deploy", "details": "to prod"})
                 assert not ok.is_error, _text(ok)
-            listed = await session.call_tool("list_reviews", {"limit": 1})
-            return _text(missing), _text(wrong), [json.loads(_text(listed))["next_cursor"]]
+            listed = json.loads(_text(await session.call_tool("list_reviews", {"limit": 2})))
+            assert len(listed["reviews"]) == 2 and listed["reviews"][0]["id"] == review["id"]
+            assert listed["next_cursor"]
 
-    missing, wrong, cursors = anyio.run(scenario)
-    assert "review_not_found" in missing and "rev_missing" in missing
-    assert "content" in wrong
-    assert cursors[0] is not None
+            for name, arguments in {
+                "missing": ("get_review", {"review_id": "rev_missing"}),
+                "incomplete": ("create_review", {"template_id": template["id"]}),
+                "unknown": ("get_review", {"review_id": "rev_1", "verbose": True}),
+                "conflict": ("cancel_review", {"review_id": review["id"]}),
+            }.items():
+                result = await session.call_tool(*arguments)
+                assert isinstance(result, types.CallToolResult) and result.is_error, name
+                texts[name] = _text(result)
+        return texts
+
+    errors = anyio.run(scenario)
+    assert "review_not_found" in errors["missing"] and "request_id=req_" in errors["missing"]
+    assert "content" in errors["incomplete"]
+    assert "verbose" in errors["unknown"]
+    assert errors["conflict"].startswith("409 conflict")
     names = [t["name"] for t in _templates(hitl_emulator_server)]
     assert names.count("Approval (hitl mcp)") == 1
 
