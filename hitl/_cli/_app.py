@@ -61,8 +61,6 @@ EXIT_API_UNAVAILABLE = 4
 EXIT_WAIT_TIMEOUT = 5
 _EXIT_INTERRUPTED = 130
 
-_GLOBAL_DESTS = ("api_key", "base_url", "max_retries", "request_timeout", "json", "debug")
-
 
 class _UsageError(Exception):
     """A bad argument found after parsing (e.g. an unreadable `@file`)."""
@@ -135,10 +133,9 @@ def _delegate(argv: list[str]) -> int | None:
 
 
 def _message(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, HITLError | _UsageError):
-        return text.splitlines()[0] if "\n" in text else text
-    return f"{type(exc).__name__}: {text}"
+    """One line: hitl's own messages as they are, anything else prefixed with its type."""
+    text = (str(exc) or type(exc).__name__).splitlines()[0]
+    return text if isinstance(exc, HITLError | _UsageError) else f"{type(exc).__name__}: {text}"
 
 
 def _redact(text: str, api_key: str) -> str:
