@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hmac
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -113,12 +114,20 @@ class Emulator:
 
     def authenticate(self, key: str | None) -> Principal | None:
         """The principal for a presented key, or `None` when the key is missing or unknown."""
+        if key is None:
+            return None
         config = self._config
-        if key in config.api_keys:
-            return Principal(key, read_only=False)
-        if key in config.read_only_keys:
-            return Principal(key, read_only=True)
-        return None
+        presented = key.encode("utf-8", "surrogateescape")
+        found: Principal | None = None
+        # Every configured key is compared, in constant time each, so the answer's timing does not tell how
+        # much of a guess was right, nor which list it matched.
+        for candidate, read_only in (
+            *((known, False) for known in config.api_keys),
+            *((known, True) for known in config.read_only_keys),
+        ):
+            if hmac.compare_digest(presented, candidate.encode("utf-8", "surrogateescape")) and found is None:
+                found = Principal(candidate, read_only=read_only)
+        return found
 
     # ------------------------------------------------------------ lifecycle
 

@@ -60,7 +60,8 @@ __all__ = [
     "check_webhook_update",
 ]
 
-_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Used with `fullmatch`: `$` would let a trailing newline through ("ok\n"), a name no form can answer.
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _SELECT_TYPES = frozenset({"single_select", "multi_select"})
 
 
@@ -121,7 +122,7 @@ def check_review_update(body: Mapping[str, Any]) -> ReviewChanges:
 def _field(value: Any, field: str) -> FieldDef:
     item = as_object(value, field)
     name = as_string(required(item, "name", f"{field}."), f"{field}.name")
-    if not _FIELD_NAME.match(name):
+    if not _FIELD_NAME.fullmatch(name):
         raise validation_error(
             f"{field}.name", "must start with a lowercase letter and use only a-z, 0-9 and _"
         )
@@ -256,7 +257,7 @@ class ReviewFilters:
 
 
 def check_review_filters(query: Mapping[str, str]) -> ReviewFilters:
-    """Check the filters of `reviews.list`; unknown query parameters are ignored, as most APIs do."""
+    """Check the filters of `reviews.list` (unknown query parameters are ignored, as the spec says)."""
     status = query.get("status")
     priority = query.get("priority")
     assignee = query.get("assignee")
