@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hmac
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,8 @@ class Emulator:
         self._config = self._initial_config
         self._lock = threading.RLock()
         self._events: list[dict[str, Any]] = []
+        # Keys the reviewer page's form tokens; random per emulator, never shown.
+        self.form_secret = secrets.token_bytes(32)
         self.store = Store(clock=self.now, publish=self._publish)
         self.rate_limiter = RateLimiter()
         self.idempotency = IdempotencyStore()
