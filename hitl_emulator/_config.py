@@ -91,6 +91,9 @@ class EmulatorConfig:
             number of retries.
         webhook_timeout: seconds one delivery attempt may take.
         max_body_bytes: the largest request body accepted; a larger one answers 400 `validation_error`.
+        allowed_hosts: names, besides IP addresses and `localhost`, that a served emulator accepts in the
+            `Host` header (e.g. a docker-compose service name); `"*"` accepts any. Other names get 400
+            `invalid_host`, which stops DNS-rebinding pages from reaching the key-less routes.
         clock: the wall clock, in unix seconds, used for timestamps and rate-limit windows.
     """
 
@@ -103,6 +106,7 @@ class EmulatorConfig:
     webhook_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     webhook_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
+    allowed_hosts: tuple[str, ...] = ()
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
