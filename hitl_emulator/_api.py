@@ -18,9 +18,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ._bodies import read_json_object
-from ._errors import ApiError
+from ._errors import ApiError, validation_error
 from ._idempotency import StoredAnswer, check_key, fingerprint
 from ._pagination import Page, check_page_request, paginate
+from ._targets import parse_deny, url_problem
 from ._validation import (
     check_member_create,
     check_review_create,
@@ -177,9 +178,17 @@ def _delete_template(call: _Call) -> _Answer:
 # ---------------------------------------------------------------- webhooks
 
 
+def _check_target(call: _Call, url: str) -> None:
+    problem = url_problem(url, parse_deny(call.emulator.config.webhook_deny))
+    if problem is not None:
+        raise validation_error("url", f"cannot receive deliveries: {problem}")
+
+
 def _create_webhook(call: _Call) -> _Answer:
+    webhook = check_webhook_create(call.body)
+    _check_target(call, webhook["url"])
     # The only answer that ever shows the secret.
-    return _Answer(call.store.create_webhook(check_webhook_create(call.body)).to_wire(with_secret=True))
+    return _Answer(call.store.create_webhook(webhook).to_wire(with_secret=True))
 
 
 def _list_webhooks(call: _Call) -> _Answer:
@@ -188,6 +197,8 @@ def _list_webhooks(call: _Call) -> _Answer:
 
 def _update_webhook(call: _Call) -> _Answer:
     changes = check_webhook_update(call.body)
+    if "url" in changes:
+        _check_target(call, changes["url"])
     return _Answer(call.store.update_webhook(call.path["webhook_id"], changes).to_wire())
 
 

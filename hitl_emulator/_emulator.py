@@ -24,7 +24,8 @@ from ._model import OPEN_STATUSES, EventType
 from ._ratelimit import RateLimiter
 from ._results import plausible_result
 from ._state import ReviewRecord, Store
-from ._webhooks import DeliveryTarget, RetryPolicy, WebhookDispatcher
+from ._targets import parse_deny
+from ._webhooks import DeliveryPolicy, DeliveryTarget, WebhookDispatcher
 from ._wire import dump_json, format_timestamp, new_id
 
 __all__ = ["Emulator", "Principal"]
@@ -77,7 +78,7 @@ class Emulator:
         self.idempotency = IdempotencyStore()
         self.faults = FaultInjector(self._config.faults)
         self.dispatcher = WebhookDispatcher(
-            clock=self.now, policy=self._retry_policy, transport=webhook_transport
+            clock=self.now, policy=self._delivery_policy, transport=webhook_transport
         )
         self.app: Starlette = build_app(self)
 
@@ -261,8 +262,14 @@ class Emulator:
 
     # ------------------------------------------------------------ events
 
-    def _retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(delays=self._config.webhook_retry_delays, timeout=self._config.webhook_timeout)
+    def _delivery_policy(self) -> DeliveryPolicy:
+        config = self._config
+        return DeliveryPolicy(
+            delays=config.webhook_retry_delays,
+            timeout=config.webhook_timeout,
+            deny=parse_deny(config.webhook_deny),
+            max_log=config.max_deliveries,
+        )
 
     def _publish(self, event: EventType, subject: dict[str, Any]) -> None:
         # Called by the store, under the state lock, at the moment of each change.
