@@ -149,6 +149,27 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated waits before each delivery retry (default: 0.5,1,2,4)",
     )
     parser.add_argument(
+        "--webhook-deny",
+        action="append",
+        default=[],
+        metavar="NETWORK",
+        help="refuse webhook targets in this network: a CIDR block, 'private' or 'loopback' (repeatable; "
+        "link-local and cloud-metadata addresses are always refused)",
+    )
+    parser.add_argument(
+        "--idempotency-ttl",
+        type=float,
+        default=24 * 60 * 60,
+        metavar="SECONDS",
+        help="how long an Idempotency-Key's answer is replayed (default: 86400, 24 hours)",
+    )
+    for flag, what in (
+        ("--max-events", "events the event log keeps"),
+        ("--max-deliveries", "deliveries the delivery log keeps"),
+        ("--max-idempotency-keys", "idempotency answers kept for replay"),
+    ):
+        parser.add_argument(flag, type=int, default=10_000, metavar="N", help=f"{what} (default: 10000)")
+    parser.add_argument(
         "--allow-host",
         action="append",
         dest="allowed_hosts",
@@ -191,6 +212,11 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         duplicate_deliveries=args.duplicate_deliveries,
         webhook_retry_delays=args.webhook_retry_delays,
         allowed_hosts=tuple(args.allowed_hosts),
+        webhook_deny=tuple(args.webhook_deny),
+        idempotency_ttl=args.idempotency_ttl,
+        max_events=args.max_events,
+        max_deliveries=args.max_deliveries,
+        max_idempotency_keys=args.max_idempotency_keys,
     )
 
 

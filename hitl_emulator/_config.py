@@ -97,6 +97,9 @@ class EmulatorConfig:
             (always refused): CIDR blocks, `"private"` or `"loopback"`. Empty by default, so local and
             docker-compose receivers work.
         max_deliveries: how many deliveries the delivery log keeps (oldest dropped first).
+        max_events: how many events the event log keeps (oldest dropped first).
+        idempotency_ttl: seconds an `Idempotency-Key`'s answer is replayed (24 hours).
+        max_idempotency_keys: how many answers are kept for replay at most (oldest forgotten first).
         max_body_bytes: the largest request body accepted; a larger one answers 400 `validation_error`.
         allowed_hosts: names, besides IP addresses and `localhost`, that a served emulator accepts in the
             `Host` header (e.g. a docker-compose service name); `"*"` accepts any. Other names get 400
@@ -114,6 +117,9 @@ class EmulatorConfig:
     webhook_timeout: float = 5.0
     webhook_deny: tuple[str, ...] = ()
     max_deliveries: int = 10_000
+    max_events: int = 10_000
+    idempotency_ttl: float = 24 * 60 * 60
+    max_idempotency_keys: int = 10_000
     max_body_bytes: int = 1024 * 1024
     allowed_hosts: tuple[str, ...] = ()
     clock: Callable[[], float] = time.time
@@ -131,8 +137,10 @@ class EmulatorConfig:
             raise ValueError("webhook retry delays must not be negative")
         if self.webhook_timeout <= 0 or self.max_body_bytes < 1:
             raise ValueError("webhook_timeout and max_body_bytes must be positive")
-        if self.max_deliveries < 1:
-            raise ValueError("max_deliveries must be at least 1")
+        if min(self.max_deliveries, self.max_events, self.max_idempotency_keys) < 1:
+            raise ValueError("max_deliveries, max_events and max_idempotency_keys must be at least 1")
+        if not self.idempotency_ttl > 0:
+            raise ValueError("idempotency_ttl must be a positive number of seconds")
         parse_deny(self.webhook_deny)  # raises ValueError naming a bad entry
 
     @property

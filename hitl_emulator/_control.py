@@ -53,6 +53,12 @@ def _config_to_wire(config: EmulatorConfig) -> dict[str, Any]:
         "webhook_retry_delays": list(config.webhook_retry_delays),
         "webhook_timeout": config.webhook_timeout,
         "max_body_bytes": config.max_body_bytes,
+        "allowed_hosts": list(config.allowed_hosts),
+        "webhook_deny": list(config.webhook_deny),
+        "idempotency_ttl": config.idempotency_ttl,
+        "max_idempotency_keys": config.max_idempotency_keys,
+        "max_events": config.max_events,
+        "max_deliveries": config.max_deliveries,
     }
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import hmac
 import secrets
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,12 +71,16 @@ class Emulator:
         self._initial_config = config or EmulatorConfig()
         self._config = self._initial_config
         self._lock = threading.RLock()
-        self._events: list[dict[str, Any]] = []
+        self._events: deque[dict[str, Any]] = deque()
+        self._event_count = 0
         # Keys the reviewer page's form tokens; random per emulator, never shown.
         self.form_secret = secrets.token_bytes(32)
         self.store = Store(clock=self.now, publish=self._publish)
         self.rate_limiter = RateLimiter()
-        self.idempotency = IdempotencyStore()
+        self.idempotency = IdempotencyStore(
+            clock=self.now,
+            limits=lambda: (self._config.idempotency_ttl, self._config.max_idempotency_keys),
+        )
         self.faults = FaultInjector(self._config.faults)
         self.dispatcher = WebhookDispatcher(
             clock=self.now, policy=self._delivery_policy, transport=webhook_transport
@@ -150,6 +155,7 @@ class Emulator:
             self.rate_limiter.reset()
             self.faults.reset(self._config.faults)
             self._events.clear()
+            self._event_count = 0
 
     def close(self) -> None:
         """Cancel deliveries under way and stop the background thread; the state stays readable."""
@@ -213,12 +219,12 @@ class Emulator:
             return [record.to_wire() for record in self.store.reviews.values()]
 
     def events(self) -> list[dict[str, Any]]:
-        """Every event raised so far, oldest first: `{id, event, subject_id, timestamp}`."""
+        """The latest events (up to `max_events`), oldest first: `{id, event, subject_id, timestamp}`."""
         with self._lock:
             return list(self._events)
 
     def deliveries(self) -> list[dict[str, Any]]:
-        """Every webhook delivery so far, oldest first, with its attempts."""
+        """The latest webhook deliveries (up to `max_deliveries`), oldest first, with their attempts."""
         return self.dispatcher.deliveries()
 
     def drain_deliveries(self, timeout: float = 10.0) -> None:
@@ -248,7 +254,7 @@ class Emulator:
                 "templates": len(self.store.templates),
                 "webhooks": len(self.store.webhooks),
                 "teams": len(self.store.teams),
-                "events": len(self._events),
+                "events": self._event_count,
             }
         deliveries: dict[str, int] = {}
         for delivery in self.dispatcher.deliveries():
@@ -279,6 +285,9 @@ class Emulator:
         self._events.append(
             {"id": event_id, "event": event, "subject_id": subject["id"], "timestamp": timestamp}
         )
+        self._event_count += 1
+        while len(self._events) > self._config.max_events:
+            self._events.popleft()
         targets = [DeliveryTarget(hook.id, hook.url, hook.secret) for hook in self.store.subscribers(event)]
         if targets:
             body = dump_json({"id": event_id, "event": event, kind: subject, "timestamp": timestamp})
