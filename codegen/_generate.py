@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from codegen._emulator import render_contract
 from codegen._ir import load_api
 from codegen._render import HEADER, format_source, render_models, render_resources
 from codegen._unasync import derive
@@ -30,6 +31,7 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
     files = {
         Path("hitl/_models.py"): render_models(api),
         Path("hitl_async/_resources.py"): render_resources(api),
+        Path("hitl_emulator/_contract.py"): render_contract(spec),
     }
     for target, source, keep in _DERIVED:
         on_disk = {p.relative_to(root) for p in (root / source).rglob("*") if p.is_file()}

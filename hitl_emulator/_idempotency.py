@@ -8,11 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._contract import IDEMPOTENCY_KEY_MAX_LENGTH
 from ._errors import ApiError, validation_error
 
 __all__ = ["IdempotencyStore", "StoredAnswer", "check_key", "fingerprint"]
-
-_MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +37,11 @@ def fingerprint(method: str, path: str, payload: Any) -> str:
 
 
 def check_key(key: str) -> None:
-    """Reject keys the spec rules out: empty, or longer than 255 characters."""
-    if not 1 <= len(key) <= _MAX_KEY_LENGTH:
-        raise validation_error("Idempotency-Key", f"must be 1 to {_MAX_KEY_LENGTH} characters long")
+    """Reject keys the spec rules out: empty, or longer than its `maxLength` (255)."""
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise validation_error(
+            "Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long"
+        )
 
 
 class IdempotencyStore:

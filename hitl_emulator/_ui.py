@@ -172,6 +172,9 @@ def _input(field: FieldDef, review: ReviewRecord, previous: dict[str, list[str]]
                 f"{' checked' if option in chosen else ''}> {escape(option)}</label>"
                 for option in options
             )
+        case _:
+            # A field type the spec gained after this page was written: a text box still lets it be answered.
+            return f'<textarea name="{name}"{required}>{escape(chosen[0] if chosen else "")}</textarea>'
 
 
 def _review_page(
