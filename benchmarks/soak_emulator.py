@@ -8,7 +8,7 @@ after, to show that a long run stays flat once the logs and the idempotency stor
 The mix stores nothing that grows by design (templates are created and deleted, a fixed pool of reviews is
 read and changed), so growth could only come from what the emulator keeps on the side: idempotency answers
 (one per write, each with a fresh key), events, and webhook deliveries to a local receiver. The caps are
-lowered to 2,000 (`--caps`) so the warm-up reaches them; the measured requests then show whether memory
+lowered to 500 (`--caps`) so the warm-up reaches them; the measured requests then show whether memory
 stays flat. Everything runs on 127.0.0.1. Figures are printed, never asserted.
 """
 
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20_000, help="measured requests (default: 20000)")
     parser.add_argument("--warmup", type=int, default=5_000, help="requests before the first figure (5000)")
     parser.add_argument(
-        "--caps", type=int, default=2_000, help="max events/deliveries/keys (2000; 0 = defaults)"
+        "--caps", type=int, default=500, help="max events/deliveries/keys (500; 0 = defaults)"
     )
     args = parser.parse_args(argv)
     with _receiver() as hook_url, _emulator(args.caps or None) as (url, process):
