@@ -163,12 +163,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long an Idempotency-Key's answer is replayed (default: 86400, 24 hours)",
     )
-    for flag, what in (
-        ("--max-events", "events the event log keeps"),
-        ("--max-deliveries", "deliveries the delivery log keeps"),
-        ("--max-idempotency-keys", "idempotency answers kept for replay"),
+    for flag, what, default in (
+        ("--max-events", "events the event log keeps", 10_000),
+        ("--max-deliveries", "deliveries the delivery log keeps, payloads included", 1_000),
+        ("--max-idempotency-keys", "idempotency answers kept for replay", 10_000),
     ):
-        parser.add_argument(flag, type=int, default=10_000, metavar="N", help=f"{what} (default: 10000)")
+        parser.add_argument(flag, type=int, default=default, metavar="N", help=f"{what} (default: {default})")
     parser.add_argument(
         "--allow-host",
         action="append",

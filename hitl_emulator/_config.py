@@ -116,7 +116,7 @@ class EmulatorConfig:
     webhook_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     webhook_timeout: float = 5.0
     webhook_deny: tuple[str, ...] = ()
-    max_deliveries: int = 10_000
+    max_deliveries: int = 1_000
     max_events: int = 10_000
     idempotency_ttl: float = 24 * 60 * 60
     max_idempotency_keys: int = 10_000

@@ -60,7 +60,7 @@ class DeliveryPolicy:
     delays: tuple[float, ...]
     timeout: float
     deny: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    max_log: int = 10_000
+    max_log: int = 1_000
 
 
 @dataclass(slots=True, kw_only=True)
