@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
+from codegen._emulator import render_contract
 from codegen._ir import load_api
 from codegen._render import (
     HEADER,
@@ -49,6 +50,7 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
         Path("hitl/_models.py"): render_models(api),
         Path("hitl/_events.py"): render_events(api),
         Path("hitl/_eventnames.py"): render_event_names(api),
+        Path("hitl_emulator/_contract.py"): render_contract(spec),
     }
     files.update({_RESOURCES / name: source for name, source in render_resources(api).items()})
     for target, source, keep in _DERIVED:

@@ -17,6 +17,7 @@ from ._config import EmulatorConfig
 from ._control import control_routes
 from ._errors import ApiError
 from ._gateway import Gateway
+from ._guard import Guard
 from ._ui import ui_routes
 from ._wire import error_response, new_id
 
@@ -62,7 +63,7 @@ def build_app(emulator: Emulator) -> Starlette:
     """The ASGI app serving `emulator`; `app.state.emulator` leads back to it."""
     app = Starlette(
         routes=[*api_routes(), *control_routes(), *ui_routes(), Route("/", _home, methods=["GET"])],
-        middleware=[Middleware(Gateway, emulator=emulator)],
+        middleware=[Middleware(Guard, clock=emulator.now), Middleware(Gateway, emulator=emulator)],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     # `/v1/reviews/` is not `/v1/reviews`: a redirect would hide client bugs and drop POST bodies.

@@ -29,13 +29,14 @@ __all__ = [
 MISSING: Any = object()
 """Stands for a member that is absent, which differs from one that is `null`."""
 
+# Used with `fullmatch` (as is every pattern here): `$` would accept a trailing newline.
 _RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
     re.ASCII,
 )
 # Deliberately loose: one `@`, something on each side, no spaces or control characters. Mail servers, not
 # this emulator, are the judges of exotic but valid addresses.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _MAX_EMAIL_LENGTH = 254
 
 
@@ -93,7 +94,7 @@ def as_object(value: Any, field: str) -> dict[str, Any]:
 def as_email(value: Any, field: str) -> str:
     """An email address (`format: email`)."""
     text = as_string(value, field)
-    if len(text) > _MAX_EMAIL_LENGTH or not _EMAIL.match(text) or not text.isprintable():
+    if len(text) > _MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(text) or not text.isprintable():
         raise validation_error(field, "must be an email address")
     return text
 
@@ -113,7 +114,7 @@ def as_datetime(value: Any, field: str) -> str:
     client wrote.
     """
     text = as_string(value, field)
-    if not _RFC3339.match(text):
+    if not _RFC3339.fullmatch(text):
         raise validation_error(
             field, "must be an RFC 3339 date-time with a time zone, e.g. 2024-01-20T18:00:00Z"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import sys
 from collections.abc import Sequence
 from typing import cast
 
@@ -19,6 +20,7 @@ from ._config import (
     FaultSettings,
 )
 from ._emulator import Emulator
+from ._network import DEFAULT_HEADER_TIMEOUT, HostGuard, exposure_warning, server_config
 from ._server import quiet_injected_drops
 
 __all__ = ["main"]
@@ -147,6 +149,44 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated waits before each delivery retry (default: 0.5,1,2,4)",
     )
     parser.add_argument(
+        "--webhook-deny",
+        action="append",
+        default=[],
+        metavar="NETWORK",
+        help="refuse webhook targets in this network: a CIDR block, 'private' or 'loopback' (repeatable; "
+        "link-local and cloud-metadata addresses are always refused)",
+    )
+    parser.add_argument(
+        "--idempotency-ttl",
+        type=float,
+        default=24 * 60 * 60,
+        metavar="SECONDS",
+        help="how long an Idempotency-Key's answer is replayed (default: 86400, 24 hours)",
+    )
+    for flag, what, default in (
+        ("--max-events", "events the event log keeps", 10_000),
+        ("--max-deliveries", "deliveries the delivery log keeps, payloads included", 1_000),
+        ("--max-idempotency-keys", "idempotency answers kept for replay", 10_000),
+    ):
+        parser.add_argument(flag, type=int, default=default, metavar="N", help=f"{what} (default: {default})")
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allowed_hosts",
+        default=[],
+        metavar="NAME",
+        help="also accept this name in the Host header, e.g. a docker-compose service name; '*' accepts any "
+        "(default: IP addresses and localhost only, against DNS rebinding; repeatable)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="close connections that take longer to send a request's headers "
+        f"(default: {DEFAULT_HEADER_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("critical", "error", "warning", "info", "debug"),
@@ -171,6 +211,12 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         auto_complete=args.auto_complete,
         duplicate_deliveries=args.duplicate_deliveries,
         webhook_retry_delays=args.webhook_retry_delays,
+        allowed_hosts=tuple(args.allowed_hosts),
+        webhook_deny=tuple(args.webhook_deny),
+        idempotency_ttl=args.idempotency_ttl,
+        max_events=args.max_events,
+        max_deliveries=args.max_deliveries,
+        max_idempotency_keys=args.max_idempotency_keys,
     )
 
 
@@ -192,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock.bind((args.host, args.port))
     except OSError as exc:
         parser.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    warning = exposure_warning(args.host)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     emulator = Emulator(config)
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
@@ -208,7 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
     quiet_injected_drops()
-    server = uvicorn.Server(uvicorn.Config(emulator.app, log_level=args.log_level, lifespan="off"))
+    server = uvicorn.Server(
+        server_config(
+            HostGuard(emulator.app, emulator), header_timeout=args.header_timeout, log_level=args.log_level
+        )
+    )
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from ._targets import parse_deny
+
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_REVIEWER",
@@ -89,8 +91,19 @@ class EmulatorConfig:
         duplicate_deliveries: deliver every webhook event twice (same bytes, same event id).
         webhook_retry_delays: seconds to wait before each retry of a failed delivery; their number is the
             number of retries.
-        webhook_timeout: seconds one delivery attempt may take.
+        webhook_timeout: seconds one delivery attempt may take in all, however slowly the receiver answers
+            (only the first KiB of its answer is read).
+        webhook_deny: networks webhooks may not point at, besides link-local and cloud-metadata addresses
+            (always refused): CIDR blocks, `"private"` or `"loopback"`. Empty by default, so local and
+            docker-compose receivers work.
+        max_deliveries: how many deliveries the delivery log keeps (oldest dropped first).
+        max_events: how many events the event log keeps (oldest dropped first).
+        idempotency_ttl: seconds an `Idempotency-Key`'s answer is replayed (24 hours).
+        max_idempotency_keys: how many answers are kept for replay at most (oldest forgotten first).
         max_body_bytes: the largest request body accepted; a larger one answers 400 `validation_error`.
+        allowed_hosts: names, besides IP addresses and `localhost`, that a served emulator accepts in the
+            `Host` header (e.g. a docker-compose service name); `"*"` accepts any. Other names get 400
+            `invalid_host`, which stops DNS-rebinding pages from reaching the key-less routes.
         clock: the wall clock, in unix seconds, used for timestamps and rate-limit windows.
     """
 
@@ -102,7 +115,13 @@ class EmulatorConfig:
     duplicate_deliveries: bool = False
     webhook_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     webhook_timeout: float = 5.0
+    webhook_deny: tuple[str, ...] = ()
+    max_deliveries: int = 1_000
+    max_events: int = 10_000
+    idempotency_ttl: float = 24 * 60 * 60
+    max_idempotency_keys: int = 10_000
     max_body_bytes: int = 1024 * 1024
+    allowed_hosts: tuple[str, ...] = ()
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -118,6 +137,11 @@ class EmulatorConfig:
             raise ValueError("webhook retry delays must not be negative")
         if self.webhook_timeout <= 0 or self.max_body_bytes < 1:
             raise ValueError("webhook_timeout and max_body_bytes must be positive")
+        if min(self.max_deliveries, self.max_events, self.max_idempotency_keys) < 1:
+            raise ValueError("max_deliveries, max_events and max_idempotency_keys must be at least 1")
+        if not self.idempotency_ttl > 0:
+            raise ValueError("idempotency_ttl must be a positive number of seconds")
+        parse_deny(self.webhook_deny)  # raises ValueError naming a bad entry
 
     @property
     def default_api_key(self) -> str:

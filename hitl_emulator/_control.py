@@ -33,11 +33,12 @@ _MAX_DRAIN_SECONDS = 300.0
 
 
 def _config_to_wire(config: EmulatorConfig) -> dict[str, Any]:
-    """The settings as JSON (the clock, being a function, is left out)."""
+    """
+    The settings as JSON. The API keys are left out: this route takes no key, so showing them would make
+    a read-only key no access control at all. The clock, being a function, is left out too.
+    """
     faults = config.faults
     return {
-        "api_keys": list(config.api_keys),
-        "read_only_keys": list(config.read_only_keys),
         "rate_limit_per_minute": config.rate_limit_per_minute,
         "faults": {
             "rate": faults.rate,
@@ -52,6 +53,12 @@ def _config_to_wire(config: EmulatorConfig) -> dict[str, Any]:
         "webhook_retry_delays": list(config.webhook_retry_delays),
         "webhook_timeout": config.webhook_timeout,
         "max_body_bytes": config.max_body_bytes,
+        "allowed_hosts": list(config.allowed_hosts),
+        "webhook_deny": list(config.webhook_deny),
+        "idempotency_ttl": config.idempotency_ttl,
+        "max_idempotency_keys": config.max_idempotency_keys,
+        "max_events": config.max_events,
+        "max_deliveries": config.max_deliveries,
     }
 
 

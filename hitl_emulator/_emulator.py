@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hmac
+import secrets
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +25,8 @@ from ._model import OPEN_STATUSES, EventType
 from ._ratelimit import RateLimiter
 from ._results import plausible_result
 from ._state import ReviewRecord, Store
-from ._webhooks import DeliveryTarget, RetryPolicy, WebhookDispatcher
+from ._targets import parse_deny
+from ._webhooks import DeliveryPolicy, DeliveryTarget, WebhookDispatcher
 from ._wire import dump_json, format_timestamp, new_id
 
 __all__ = ["Emulator", "Principal"]
@@ -67,13 +71,19 @@ class Emulator:
         self._initial_config = config or EmulatorConfig()
         self._config = self._initial_config
         self._lock = threading.RLock()
-        self._events: list[dict[str, Any]] = []
+        self._events: deque[dict[str, Any]] = deque()
+        self._event_count = 0
+        # Keys the reviewer page's form tokens; random per emulator, never shown.
+        self.form_secret = secrets.token_bytes(32)
         self.store = Store(clock=self.now, publish=self._publish)
         self.rate_limiter = RateLimiter()
-        self.idempotency = IdempotencyStore()
+        self.idempotency = IdempotencyStore(
+            clock=self.now,
+            limits=lambda: (self._config.idempotency_ttl, self._config.max_idempotency_keys),
+        )
         self.faults = FaultInjector(self._config.faults)
         self.dispatcher = WebhookDispatcher(
-            clock=self.now, policy=self._retry_policy, transport=webhook_transport
+            clock=self.now, policy=self._delivery_policy, transport=webhook_transport
         )
         self.app: Starlette = build_app(self)
 
@@ -113,12 +123,20 @@ class Emulator:
 
     def authenticate(self, key: str | None) -> Principal | None:
         """The principal for a presented key, or `None` when the key is missing or unknown."""
+        if key is None:
+            return None
         config = self._config
-        if key in config.api_keys:
-            return Principal(key, read_only=False)
-        if key in config.read_only_keys:
-            return Principal(key, read_only=True)
-        return None
+        presented = key.encode("utf-8", "surrogateescape")
+        found: Principal | None = None
+        # Every configured key is compared, in constant time each, so the answer's timing does not tell how
+        # much of a guess was right, nor which list it matched.
+        for candidate, read_only in (
+            *((known, False) for known in config.api_keys),
+            *((known, True) for known in config.read_only_keys),
+        ):
+            if hmac.compare_digest(presented, candidate.encode("utf-8", "surrogateescape")) and found is None:
+                found = Principal(candidate, read_only=read_only)
+        return found
 
     # ------------------------------------------------------------ lifecycle
 
@@ -137,6 +155,7 @@ class Emulator:
             self.rate_limiter.reset()
             self.faults.reset(self._config.faults)
             self._events.clear()
+            self._event_count = 0
 
     def close(self) -> None:
         """Cancel deliveries under way and stop the background thread; the state stays readable."""
@@ -200,12 +219,12 @@ class Emulator:
             return [record.to_wire() for record in self.store.reviews.values()]
 
     def events(self) -> list[dict[str, Any]]:
-        """Every event raised so far, oldest first: `{id, event, subject_id, timestamp}`."""
+        """The latest events (up to `max_events`), oldest first: `{id, event, subject_id, timestamp}`."""
         with self._lock:
             return list(self._events)
 
     def deliveries(self) -> list[dict[str, Any]]:
-        """Every webhook delivery so far, oldest first, with its attempts."""
+        """The latest webhook deliveries (up to `max_deliveries`), oldest first, with their attempts."""
         return self.dispatcher.deliveries()
 
     def drain_deliveries(self, timeout: float = 10.0) -> None:
@@ -235,7 +254,7 @@ class Emulator:
                 "templates": len(self.store.templates),
                 "webhooks": len(self.store.webhooks),
                 "teams": len(self.store.teams),
-                "events": len(self._events),
+                "events": self._event_count,
             }
         deliveries: dict[str, int] = {}
         for delivery in self.dispatcher.deliveries():
@@ -249,8 +268,14 @@ class Emulator:
 
     # ------------------------------------------------------------ events
 
-    def _retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(delays=self._config.webhook_retry_delays, timeout=self._config.webhook_timeout)
+    def _delivery_policy(self) -> DeliveryPolicy:
+        config = self._config
+        return DeliveryPolicy(
+            delays=config.webhook_retry_delays,
+            timeout=config.webhook_timeout,
+            deny=parse_deny(config.webhook_deny),
+            max_log=config.max_deliveries,
+        )
 
     def _publish(self, event: EventType, subject: dict[str, Any]) -> None:
         # Called by the store, under the state lock, at the moment of each change.
@@ -260,6 +285,9 @@ class Emulator:
         self._events.append(
             {"id": event_id, "event": event, "subject_id": subject["id"], "timestamp": timestamp}
         )
+        self._event_count += 1
+        while len(self._events) > self._config.max_events:
+            self._events.popleft()
         targets = [DeliveryTarget(hook.id, hook.url, hook.secret) for hook in self.store.subscribers(event)]
         if targets:
             body = dump_json({"id": event_id, "event": event, kind: subject, "timestamp": timestamp})

@@ -1,8 +1,21 @@
-"""The API's vocabulary: enum values and the shapes of checked request bodies."""
+"""The API's vocabulary: enum values (from openapi.yaml, via `_contract`) and checked request bodies."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict, get_args
+from typing import Any, TypedDict
+
+from ._contract import (
+    EVENT_TYPES,
+    FIELD_TYPES,
+    PRIORITIES,
+    REVIEW_STATUSES,
+    TEAM_ROLES,
+    EventType,
+    FieldType,
+    Priority,
+    ReviewStatus,
+    TeamRole,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -26,25 +39,6 @@ __all__ = [
     "WebhookChanges",
     "WebhookInput",
 ]
-
-ReviewStatus = Literal["created", "assigned", "in_progress", "completed", "cancelled"]
-Priority = Literal["low", "medium", "high", "urgent"]
-FieldType = Literal["content_display", "boolean", "text", "number", "single_select", "multi_select", "rating"]
-EventType = Literal[
-    "review.created",
-    "review.assigned",
-    "review.started",
-    "review.completed",
-    "review.cancelled",
-    "template.updated",
-]
-TeamRole = Literal["admin", "reviewer", "viewer"]
-
-REVIEW_STATUSES: tuple[ReviewStatus, ...] = get_args(ReviewStatus)
-PRIORITIES: tuple[Priority, ...] = get_args(Priority)
-FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
-EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
-TEAM_ROLES: tuple[TeamRole, ...] = get_args(TeamRole)
 
 OPEN_STATUSES: frozenset[ReviewStatus] = frozenset({"created", "assigned", "in_progress"})
 """Statuses in which a review still waits for a human: it can be started, completed, changed or cancelled."""

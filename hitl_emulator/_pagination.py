@@ -10,14 +10,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from ._contract import LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
 from ._errors import validation_error
 
 __all__ = ["Page", "PageRequest", "check_page_request", "paginate"]
 
-_DEFAULT_LIMIT = 20
-_MAX_LIMIT = 100
 _CURSOR_PREFIX = "cur_"
-_DIGITS = re.compile(r"^[0-9]{1,6}$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,6}", re.ASCII)
+# The cursors this API hands out are about 30 characters long; anything much longer is not one of them,
+# and decoding it could cost more than it is worth.
+_MAX_CURSOR_LENGTH = 256
 
 
 class _Sequenced(Protocol):
@@ -59,13 +61,13 @@ def _encode(after: int) -> str:
 
 def _decode(cursor: str) -> int:
     invalid = validation_error("cursor", "is not a cursor returned by this API")
-    if not cursor.startswith(_CURSOR_PREFIX):
+    if not cursor.startswith(_CURSOR_PREFIX) or len(cursor) > _MAX_CURSOR_LENGTH:
         raise invalid
     encoded = cursor.removeprefix(_CURSOR_PREFIX)
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         after = json.loads(raw)["after"]
-    except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError, RecursionError):
         raise invalid from None
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
         raise invalid
@@ -73,12 +75,12 @@ def _decode(cursor: str) -> int:
 
 
 def check_page_request(query: Mapping[str, str]) -> PageRequest:
-    """Check `limit` (1-100, default 20) and `cursor`."""
+    """Check `limit` (bounds and default from openapi.yaml: 1-100, 20) and `cursor`."""
     raw_limit = query.get("limit")
-    limit = _DEFAULT_LIMIT
+    limit = LIMIT_DEFAULT
     if raw_limit is not None:
-        if not _DIGITS.match(raw_limit) or not 1 <= int(raw_limit) <= _MAX_LIMIT:
-            raise validation_error("limit", f"must be an integer from 1 to {_MAX_LIMIT}")
+        if not _DIGITS.fullmatch(raw_limit) or not LIMIT_MIN <= int(raw_limit) <= LIMIT_MAX:
+            raise validation_error("limit", f"must be an integer from {LIMIT_MIN} to {LIMIT_MAX}")
         limit = int(raw_limit)
     cursor = query.get("cursor")
     return PageRequest(limit=limit, after=0 if cursor is None else _decode(cursor))

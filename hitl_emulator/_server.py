@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from ._config import EmulatorConfig
 from ._emulator import Emulator
 from ._faults import InjectedConnectionDrop
+from ._network import DEFAULT_HEADER_TIMEOUT, HostGuard, server_config, warn_if_exposed
 
 __all__ = ["EmulatorServer", "quiet_injected_drops", "run_in_thread", "serve_in_thread"]
 
@@ -53,14 +54,22 @@ class EmulatorServer:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve_in_thread(
+    app: ASGIApp,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+) -> Iterator[str]:
     """
     Serve any ASGI app with uvicorn on a background thread; yields its base URL.
 
     Port 0 picks a free port. The socket is bound before the thread starts, so the URL is valid as soon
-    as it is yielded, and the server is stopped and joined on exit.
+    as it is yielded, and the server is stopped and joined on exit. A connection that has not sent a
+    request's headers within `header_timeout` seconds is closed.
     """
     quiet_injected_drops()
+    warn_if_exposed(host)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not the default 0: asyncio only sets TCP_NODELAY on accepted sockets whose protocol says
     # TCP, and without it every answer (headers and body written apart) waits ~40 ms for a delayed ACK.
@@ -68,10 +77,9 @@ def serve_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> 
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(
+    config = server_config(
         app,
-        lifespan="off",
-        http="h11",
+        header_timeout=header_timeout,
         log_config=None,
         log_level="warning",
         access_log=False,
@@ -107,13 +115,16 @@ def run_in_thread(
     """
     Run a fresh emulator over real HTTP on a free loopback port, for as long as the block lasts.
 
+    Requests must name the server by an IP address, `localhost`, or one of `config.allowed_hosts`;
+    binding anything but loopback logs a warning on the `hitl.emulator` logger.
+
     >>> with run_in_thread() as server:
     ...     headers = {"Authorization": f"Bearer {server.api_key}"}
     ...     response = httpx.get(f"{server.url}/v1/reviews", headers=headers)
     """
     emulator = Emulator(config, webhook_transport=webhook_transport)
     try:
-        with serve_in_thread(emulator.app, host=host, port=port) as url:
+        with serve_in_thread(HostGuard(emulator.app, emulator), host=host, port=port) as url:
             yield EmulatorServer(url, emulator)
     finally:
         emulator.close()

@@ -213,7 +213,7 @@ class Store:
             raise not_found("review", review_id) from None
 
     def create_review(self, review: ReviewInput) -> ReviewRecord:
-        """Store a review; it is `assigned` at once when it has assignees."""
+        """Store a review in `created` status (see `assign_new` for what follows when it has assignees)."""
         template = self.template(review["template_id"])
         now = self._now()
         record = ReviewRecord(
@@ -231,10 +231,18 @@ class Store:
         )
         self.reviews[record.id] = record
         self._publish("review.created", record.to_wire())
-        if record.assignees:
+        return record
+
+    def assign_new(self, record: ReviewRecord) -> None:
+        """
+        Assign a review just created with assignees: `assigned`, with its `review.assigned` event.
+
+        Separate from `create_review` because the create answer shows the review as `created`, as the
+        reference's own example does; the assignment follows at once.
+        """
+        if record.assignees and record.status == "created":
             record.status = "assigned"
             self._publish("review.assigned", record.to_wire())
-        return record
 
     def list_reviews(self, filters: ReviewFilters, page: PageRequest) -> Page[ReviewRecord]:
         """A page of the reviews that pass every given filter."""

@@ -7,6 +7,8 @@ in any browser. Every value shown is escaped; forms post back here and redirect 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 from html import escape
@@ -25,13 +27,16 @@ if TYPE_CHECKING:
     from ._emulator import Emulator
     from ._state import ReviewRecord
 
-__all__ = ["ui_routes"]
+__all__ = ["STYLE", "form_token", "ui_routes"]
 
 _FIELD_PREFIX = "f_"
+_TOKEN = "token"
 _RECENT = 10
-_MAX_FORM_BYTES = 1024 * 1024
+_MAX_FORM_BYTES = 256 * 1024
+_MAX_FORM_FIELDS = 1000
+_FORM_TYPE = "application/x-www-form-urlencoded"
 
-_STYLE = """
+STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}
@@ -49,7 +54,7 @@ def _page(title: str, body: str, *, status: int = 200, refresh: bool = False) ->
     meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
     html = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{meta}'
-        f"<title>{escape(title)} · HITL emulator</title><style>{_STYLE}</style></head>"
+        f"<title>{escape(title)} · HITL emulator</title><style>{STYLE}</style></head>"
         f'<body><p><a href="/ui">HITL emulator · review queue</a></p>{body}</body></html>'
     )
     return HTMLResponse(html, status_code=status)
@@ -58,6 +63,36 @@ def _page(title: str, body: str, *, status: int = 200, refresh: bool = False) ->
 def _emulator(request: Request) -> Emulator:
     emulator: Emulator = request.app.state.emulator
     return emulator
+
+
+def form_token(secret: bytes, action: str, review_id: str) -> str:
+    """
+    The token a reviewer form carries for `action` ("start" or "complete") on one review.
+
+    An HMAC keyed with the emulator's own random secret: a page on another site cannot read this page
+    (same-origin policy), so it cannot forge a submission even where a browser sends no `Origin`.
+    """
+    return hmac.new(secret, f"{action}\x00{review_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _token_ok(emulator: Emulator, action: str, review_id: str, form: dict[str, list[str]]) -> bool:
+    presented = (form.get(_TOKEN) or [""])[0]
+    expected = form_token(emulator.form_secret, action, review_id)
+    return hmac.compare_digest(expected.encode(), presented.encode("utf-8", "surrogateescape"))
+
+
+def _hidden_token(emulator: Emulator, action: str, review_id: str) -> str:
+    token = form_token(emulator.form_secret, action, review_id)
+    return f'<input type="hidden" name="{_TOKEN}" value="{token}">'
+
+
+class _FormError(Exception):
+    """A submission that cannot be read as a form: answered with `status`, the review left as it was."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 def _badge(text: str) -> str:
@@ -137,10 +172,17 @@ def _input(field: FieldDef, review: ReviewRecord, previous: dict[str, list[str]]
                 f"{' checked' if option in chosen else ''}> {escape(option)}</label>"
                 for option in options
             )
+        case _:
+            # A field type the spec gained after this page was written: a text box still lets it be answered.
+            return f'<textarea name="{name}"{required}>{escape(chosen[0] if chosen else "")}</textarea>'
 
 
 def _review_page(
-    review: ReviewRecord, *, error: str | None = None, previous: dict[str, list[str]] | None = None
+    emulator: Emulator,
+    review: ReviewRecord,
+    *,
+    error: str | None = None,
+    previous: dict[str, list[str]] | None = None,
 ) -> Response:
     previous = previous or {}
     metadata = review.content.get("metadata")
@@ -156,7 +198,10 @@ def _review_page(
         parts.append(f'<h2>Metadata</h2><pre class="content">{escape(json.dumps(metadata, indent=2))}</pre>')
     action = f"/ui/reviews/{quote(review.id)}"
     if review.status in ("created", "assigned"):
-        parts.append(f'<form method="post" action="{action}/start"><button>Start review</button></form>')
+        parts.append(
+            f'<form method="post" action="{action}/start">{_hidden_token(emulator, "start", review.id)}'
+            "<button>Start review</button></form>"
+        )
     if review.status in OPEN_STATUSES:
         fieldsets = "".join(
             f"<fieldset><legend>{escape(field['label'])}{' *' if field['required'] else ''}</legend>"
@@ -167,7 +212,8 @@ def _review_page(
             previous.get("reviewer") or [review.reviewer or (review.assignees[0] if review.assignees else "")]
         )[0]
         parts.append(
-            f'<h2>Your review</h2><form method="post" action="{action}/complete">{fieldsets}'
+            f'<h2>Your review</h2><form method="post" action="{action}/complete">'
+            f"{_hidden_token(emulator, 'complete', review.id)}{fieldsets}"
             f'<p><label>Reviewer email <input type="email" name="reviewer" value="{escape(reviewer)}">'
             "</label></p>"
             "<button>Complete review</button></form>"
@@ -184,14 +230,46 @@ async def _show(request: Request) -> Response:
         review = store.reviews.get(request.path_params["review_id"])
         if review is None:
             return _page("Not found", "<h1>No such review</h1>", status=404)
-        return _review_page(review)
+        return _review_page(emulator, review)
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
-    body = await request.body()
-    if len(body) > _MAX_FORM_BYTES:
-        return {}
-    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    """
+    The submitted form, read with a cap: at most 256 KiB, checked chunk by chunk, so an oversized body is
+    refused without being held in memory.
+
+    Raises:
+        _FormError: 415 for another content type, 413 past the cap, 400 for bytes that are not UTF-8 or
+            too many fields. Never an empty form standing in for an unreadable one.
+    """
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != _FORM_TYPE:
+        raise _FormError(415, f"The form must be sent as {_FORM_TYPE}, as a browser does.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > _MAX_FORM_BYTES:
+            raise _FormError(
+                413, f"The form is larger than {_MAX_FORM_BYTES // 1024} KiB; nothing was saved."
+            )
+        chunks.append(chunk)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FORM_FIELDS)
+    except UnicodeDecodeError:
+        raise _FormError(400, "The form is not valid UTF-8; nothing was saved.") from None
+    except ValueError:
+        raise _FormError(
+            400, f"The form has more than {_MAX_FORM_FIELDS} fields; nothing was saved."
+        ) from None
+
+
+def _refusal(title: str, message: str, status: int) -> Response:
+    return _page(title, f"<h1>{escape(title)}</h1><p>{escape(message)}</p>", status=status)
+
+
+_STALE_FORM = "This form is stale or did not come from this emulator's page: reload the review and try again."
 
 
 def _answer(field: FieldDef, values: list[str]) -> Any:
@@ -220,6 +298,12 @@ async def _start(request: Request) -> Response:
     emulator = _emulator(request)
     review_id = request.path_params["review_id"]
     try:
+        form = await _form(request)
+    except _FormError as error:
+        return _refusal("Cannot start", error.message, error.status)
+    if not _token_ok(emulator, "start", review_id, form):
+        return _refusal("Cannot start", _STALE_FORM, 403)
+    try:
         emulator.start_review(review_id)
     except ApiError as error:
         return _page(
@@ -233,11 +317,16 @@ async def _start(request: Request) -> Response:
 async def _complete(request: Request) -> Response:
     emulator = _emulator(request)
     review_id = request.path_params["review_id"]
-    form = await _form(request)
+    try:
+        form = await _form(request)
+    except _FormError as error:
+        return _refusal("Not saved", error.message, error.status)
     with emulator.locked() as store:
         review = store.reviews.get(review_id)
         if review is None:
             return _page("Not found", "<h1>No such review</h1>", status=404)
+        if not _token_ok(emulator, "complete", review_id, form):
+            return _refusal("Not saved", _STALE_FORM, 403)
         result = {}
         for field in review.form:
             value = _answer(field, form.get(_FIELD_PREFIX + field["name"], []))
@@ -251,7 +340,7 @@ async def _complete(request: Request) -> Response:
         except ApiError as error:
             details = error.details or {}
             where = f" ({details['field']}: {details['issue']})" if "field" in details else ""
-            return _review_page(review, error=f"{error.message}{where}", previous=form)
+            return _review_page(emulator, review, error=f"{error.message}{where}", previous=form)
     return RedirectResponse(f"/ui?done={quote(review_id)}", status_code=303)
 
 

@@ -25,6 +25,7 @@ from ._checks import (
     no_unknown_keys,
     required,
 )
+from ._contract import BODY_MEMBERS, DEFAULTS
 from ._errors import validation_error
 from ._model import (
     EVENT_TYPES,
@@ -60,7 +61,8 @@ __all__ = [
     "check_webhook_update",
 ]
 
-_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Used with `fullmatch`: `$` would let a trailing newline through ("ok\n"), a name no form can answer.
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _SELECT_TYPES = frozenset({"single_select", "multi_select"})
 
 
@@ -88,20 +90,23 @@ def _content(value: Any, field: str) -> dict[str, Any]:
 
 def check_review_create(body: Mapping[str, Any]) -> ReviewInput:
     """Check a `ReviewCreate` body."""
-    no_unknown_keys(body, ("template_id", "content", "assignees", "priority", "due_date"))
+    no_unknown_keys(body, BODY_MEMBERS["ReviewCreate"])
     due_date = body.get("due_date", MISSING)
     return {
         "template_id": as_string(required(body, "template_id"), "template_id"),
         "content": _content(required(body, "content"), "content"),
         "assignees": as_email_list(body.get("assignees", []), "assignees"),
-        "priority": cast(Priority, as_choice(body.get("priority", "medium"), "priority", PRIORITIES)),
+        "priority": cast(
+            Priority,
+            as_choice(body.get("priority", DEFAULTS["ReviewCreate.priority"]), "priority", PRIORITIES),
+        ),
         "due_date": None if due_date is MISSING else as_datetime(due_date, "due_date"),
     }
 
 
 def check_review_update(body: Mapping[str, Any]) -> ReviewChanges:
     """Check a `ReviewUpdate` body; `due_date: null` clears the due date."""
-    no_unknown_keys(body, ("assignees", "priority", "due_date", "content"))
+    no_unknown_keys(body, BODY_MEMBERS["ReviewUpdate"])
     _not_empty(body)
     changes: ReviewChanges = {}
     if "assignees" in body:
@@ -121,7 +126,7 @@ def check_review_update(body: Mapping[str, Any]) -> ReviewChanges:
 def _field(value: Any, field: str) -> FieldDef:
     item = as_object(value, field)
     name = as_string(required(item, "name", f"{field}."), f"{field}.name")
-    if not _FIELD_NAME.match(name):
+    if not _FIELD_NAME.fullmatch(name):
         raise validation_error(
             f"{field}.name", "must start with a lowercase letter and use only a-z, 0-9 and _"
         )
@@ -158,7 +163,7 @@ def _fields(value: Any) -> list[FieldDef]:
 
 def check_template_create(body: Mapping[str, Any]) -> TemplateInput:
     """Check a `TemplateCreate` body."""
-    no_unknown_keys(body, ("name", "description", "fields"))
+    no_unknown_keys(body, BODY_MEMBERS["TemplateCreate"])
     return {
         "name": as_string(required(body, "name"), "name", min_length=1),
         "description": _optional_text(body.get("description"), "description"),
@@ -168,7 +173,7 @@ def check_template_create(body: Mapping[str, Any]) -> TemplateInput:
 
 def check_template_update(body: Mapping[str, Any]) -> TemplateChanges:
     """Check a `TemplateUpdate` body; `fields` replaces the whole list."""
-    no_unknown_keys(body, ("name", "description", "fields"))
+    no_unknown_keys(body, BODY_MEMBERS["TemplateUpdate"])
     _not_empty(body)
     changes: TemplateChanges = {}
     if "name" in body:
@@ -196,18 +201,18 @@ def _events(value: Any) -> list[EventType]:
 
 def check_webhook_create(body: Mapping[str, Any]) -> WebhookInput:
     """Check a `WebhookCreate` body."""
-    no_unknown_keys(body, ("url", "events", "active", "description"))
+    no_unknown_keys(body, BODY_MEMBERS["WebhookCreate"])
     return {
         "url": as_url(required(body, "url"), "url"),
         "events": _events(required(body, "events")),
-        "active": as_bool(body.get("active", True), "active"),
+        "active": as_bool(body.get("active", DEFAULTS["WebhookCreate.active"]), "active"),
         "description": _optional_text(body.get("description"), "description"),
     }
 
 
 def check_webhook_update(body: Mapping[str, Any]) -> WebhookChanges:
     """Check a `WebhookUpdate` body."""
-    no_unknown_keys(body, ("url", "events", "active", "description"))
+    no_unknown_keys(body, BODY_MEMBERS["WebhookUpdate"])
     _not_empty(body)
     changes: WebhookChanges = {}
     if "url" in body:
@@ -226,7 +231,7 @@ def check_webhook_update(body: Mapping[str, Any]) -> WebhookChanges:
 
 def check_team_create(body: Mapping[str, Any]) -> TeamInput:
     """Check a `TeamCreate` body."""
-    no_unknown_keys(body, ("name", "description"))
+    no_unknown_keys(body, BODY_MEMBERS["TeamCreate"])
     return {
         "name": as_string(required(body, "name"), "name", min_length=1),
         "description": _optional_text(body.get("description"), "description"),
@@ -235,10 +240,12 @@ def check_team_create(body: Mapping[str, Any]) -> TeamInput:
 
 def check_member_create(body: Mapping[str, Any]) -> MemberInput:
     """Check a `TeamMemberCreate` body; the role defaults to `reviewer`."""
-    no_unknown_keys(body, ("email", "role"))
+    no_unknown_keys(body, BODY_MEMBERS["TeamMemberCreate"])
     return {
         "email": as_email(required(body, "email"), "email"),
-        "role": cast(TeamRole, as_choice(body.get("role", "reviewer"), "role", TEAM_ROLES)),
+        "role": cast(
+            TeamRole, as_choice(body.get("role", DEFAULTS["TeamMemberCreate.role"]), "role", TEAM_ROLES)
+        ),
     }
 
 
@@ -256,7 +263,7 @@ class ReviewFilters:
 
 
 def check_review_filters(query: Mapping[str, str]) -> ReviewFilters:
-    """Check the filters of `reviews.list`; unknown query parameters are ignored, as most APIs do."""
+    """Check the filters of `reviews.list` (unknown query parameters are ignored, as the spec says)."""
     status = query.get("status")
     priority = query.get("priority")
     assignee = query.get("assignee")

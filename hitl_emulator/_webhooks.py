@@ -13,8 +13,10 @@ import asyncio
 import functools
 import hashlib
 import hmac
+import ipaddress
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,11 +24,15 @@ from typing import Any, Literal
 import httpx
 
 from ._background import BackgroundLoop
+from ._targets import resolved_problem, url_problem
 from ._wire import format_timestamp, new_id
 
-__all__ = ["DeliveryTarget", "RetryPolicy", "WebhookDispatcher", "sign"]
+__all__ = ["DeliveryPolicy", "DeliveryTarget", "WebhookDispatcher", "sign"]
 
 DeliveryStatus = Literal["pending", "succeeded", "failed", "cancelled"]
+
+_ANSWER_PREFIX_BYTES = 1024
+"""How much of a receiver's answer is read (and kept in the log): receivers owe nothing but a status."""
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -44,11 +50,17 @@ class DeliveryTarget:
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard to try: the waits before each retry, and the time one attempt may take."""
+class DeliveryPolicy:
+    """
+    How deliveries go: the waits before each retry, the time one attempt may take in all (connecting,
+    sending, and the answer's status and first bytes), the networks refused as targets, and how many
+    deliveries the log keeps.
+    """
 
     delays: tuple[float, ...]
     timeout: float
+    deny: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    max_log: int = 1_000
 
 
 @dataclass(slots=True, kw_only=True)
@@ -57,6 +69,7 @@ class _Attempt:
     started_at: str
     finished_at: str | None = None
     status_code: int | None = None
+    answer: str | None = None
     error: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
@@ -65,6 +78,7 @@ class _Attempt:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "status_code": self.status_code,
+            "answer": self.answer,
             "error": self.error,
         }
 
@@ -112,7 +126,7 @@ class WebhookDispatcher:
         self,
         *,
         clock: Callable[[], float],
-        policy: Callable[[], RetryPolicy],
+        policy: Callable[[], DeliveryPolicy],
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._clock = clock
@@ -121,7 +135,7 @@ class WebhookDispatcher:
         self._background = BackgroundLoop("hitl-emulator-webhooks")
         self._client: httpx.AsyncClient | None = None
         self._condition = threading.Condition()
-        self._log: list[_Delivery] = []
+        self._log: deque[_Delivery] = deque()
         self._pending = 0
         # Last delivery task per webhook, so the next one can wait its turn. Loop thread only.
         self._tails: dict[str, asyncio.Task[Any]] = {}
@@ -151,8 +165,12 @@ class WebhookDispatcher:
         ]
         if not deliveries:
             return
+        max_log = self._policy().max_log
         with self._condition:
             self._log.extend(deliveries)
+            # The oldest entries go first; a delivery still under way keeps running, only its log entry goes.
+            while len(self._log) > max_log:
+                self._log.popleft()
             self._pending += len(deliveries)
         for delivery in deliveries:
             self._background.spawn(functools.partial(self._deliver_in_turn, delivery))
@@ -222,6 +240,9 @@ class WebhookDispatcher:
 
     async def _deliver(self, delivery: _Delivery) -> None:
         policy = self._policy()
+        if await self._refused(delivery, policy):
+            delivery.status = "failed"
+            return
         for number in range(1, len(policy.delays) + 2):
             if await self._attempt(delivery, number, policy.timeout):
                 delivery.status = "succeeded"
@@ -229,6 +250,20 @@ class WebhookDispatcher:
             if number <= len(policy.delays):
                 await asyncio.sleep(policy.delays[number - 1])
         delivery.status = "failed"
+
+    async def _refused(self, delivery: _Delivery, policy: DeliveryPolicy) -> bool:
+        """Check the target again, resolved, before the first attempt; a refusal is final, not retried."""
+        url = delivery.target.url
+        # A custom transport (a mock, an in-process receiver) never opens a socket: only the URL is checked.
+        problem = (
+            url_problem(url, policy.deny) if self._transport else await resolved_problem(url, policy.deny)
+        )
+        if problem is None:
+            return False
+        now = format_timestamp(self._clock())
+        error = f"refused: {problem}"
+        delivery.attempts.append(_Attempt(number=1, started_at=now, finished_at=now, error=error))
+        return True
 
     async def _attempt(self, delivery: _Delivery, number: int, timeout: float) -> bool:
         attempt = _Attempt(number=number, started_at=format_timestamp(self._clock()))
@@ -240,17 +275,37 @@ class WebhookDispatcher:
             "X-HITL-Event": delivery.event,
             "X-HITL-Delivery": delivery.id,
         }
+        succeeded = False
         try:
-            response = await self._http().post(
-                delivery.target.url, content=delivery.body, headers=headers, timeout=timeout
-            )
-        except Exception as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            succeeded = False
-        else:
-            attempt.status_code = response.status_code
+            # httpx's timeout bounds each read, so a receiver trickling its answer a byte at a time would
+            # never time out; this deadline bounds the whole attempt.
+            async with asyncio.timeout(timeout):
+                request = self._http().stream(
+                    "POST", delivery.target.url, content=delivery.body, headers=headers, timeout=timeout
+                )
+                async with request as response:
+                    attempt.status_code = response.status_code
+                    attempt.answer = (await _answer_prefix(response)).decode("utf-8", "replace")
             succeeded = response.is_success
             if not succeeded:
                 attempt.error = f"receiver answered {response.status_code}"
+        except TimeoutError:
+            attempt.error = f"no complete answer within webhook_timeout ({timeout:g} s)"
+        except Exception as exc:
+            attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         attempt.finished_at = format_timestamp(self._clock())
         return succeeded
+
+
+async def _answer_prefix(response: httpx.Response) -> bytes:
+    """The first bytes of the answer, raw (no decompression); the rest is never read."""
+    try:
+        return response.content[:_ANSWER_PREFIX_BYTES]  # a transport that hands over answers already read
+    except httpx.ResponseNotRead:
+        pass
+    kept = bytearray()
+    async for chunk in response.aiter_raw():
+        kept += chunk[: _ANSWER_PREFIX_BYTES - len(kept)]
+        if len(kept) >= _ANSWER_PREFIX_BYTES:
+            break
+    return bytes(kept)

@@ -17,7 +17,7 @@ from codegen._ir import SpecError, load_api
 from codegen._unasync import UnasyncError, derive
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["hitl", "hitl_async", "hitl_sync", "codegen"]
+PACKAGES = ["hitl", "hitl_async", "hitl_sync", "hitl_emulator", "codegen"]
 
 
 def copy_project(tmp_path: Path) -> Path:

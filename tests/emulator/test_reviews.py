@@ -28,7 +28,7 @@ REVIEW_KEYS = {
 async def test_create_returns_201_and_the_reference_shape(
     client: httpx.AsyncClient, make_template: MakeTemplate
 ) -> None:
-    """A review is created with the reference's fields, defaults filled in, and `assigned` status."""
+    """A review is created with the reference's fields and defaults filled in; it answers `created`."""
     template = await make_template()
     response = await client.post(
         "/v1/reviews",
@@ -48,7 +48,7 @@ async def test_create_returns_201_and_the_reference_shape(
     assert review["id"].startswith("rev_")
     assert review["template_id"] == template["id"]
     assert review["content"]["metadata"] == {"source": "gpt-4", "confidence": 0.95}
-    assert review["status"] == "assigned"
+    assert review["status"] == "created"
     assert review["due_date"] == "2024-01-20T18:00:00Z"
     assert review["result"] is None and review["reviewer"] is None and review["completed_at"] is None
     assert review["created_at"].endswith("Z")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -9,6 +11,22 @@ from tests.emulator._support import ALL_FIELDS, data_of
 from tests.emulator.conftest import MakeReview, MakeTemplate
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_TOKEN = re.compile(
+    r'action="/ui/reviews/[^"]+/(start|complete)"><input type="hidden" name="token" value="([0-9a-f]+)">'
+)
+
+
+async def form_tokens(client: httpx.AsyncClient, review_id: str) -> dict[str, str]:
+    """The tokens the review's page puts in its forms, by action, as a browser would send them back."""
+    page = (await client.get(f"/ui/reviews/{review_id}")).text
+    return {action: token for action, token in _TOKEN.findall(page)}
+
+
+async def submit(client: httpx.AsyncClient, review_id: str, action: str, form: str = "") -> httpx.Response:
+    """Post one of the page's forms with its token, as the browser does."""
+    token = (await form_tokens(client, review_id))[action]
+    body = f"token={token}&{form}" if form else f"token={token}"
+    return await client.post(f"/ui/reviews/{review_id}/{action}", content=body, headers=FORM)
 
 
 @pytest.mark.asyncio
@@ -55,13 +73,13 @@ async def test_start_and_submit_the_form(
 ) -> None:
     """Starting redirects back; submitting turns form strings into typed answers and completes the review."""
     review = await make_review((await make_template(ALL_FIELDS))["id"], assignees=["ann@company.com"])
-    started = await client.post(f"/ui/reviews/{review['id']}/start")
+    started = await submit(client, review["id"], "start")
     assert (started.status_code, started.headers["location"]) == (303, f"/ui/reviews/{review['id']}")
     form = (
         "f_approved=false&f_feedback=Needs+work&f_score=2.5&f_verdict=reject&f_tags=tone&f_tags=legal"
         "&f_quality=3&reviewer=ann%40company.com"
     )
-    submitted = await client.post(f"/ui/reviews/{review['id']}/complete", content=form, headers=FORM)
+    submitted = await submit(client, review["id"], "complete", form)
     assert (submitted.status_code, submitted.headers["location"]) == (303, f"/ui?done={review['id']}")
     completed = data_of(await client.get(f"/v1/reviews/{review['id']}"))
     assert completed["status"] == "completed"
@@ -92,7 +110,7 @@ async def test_invalid_submissions_show_the_error(
 ) -> None:
     """A bad submission re-renders the form with the reason and leaves the review open."""
     review = await make_review((await make_template(ALL_FIELDS))["id"])
-    response = await client.post(f"/ui/reviews/{review['id']}/complete", content=form, headers=FORM)
+    response = await submit(client, review["id"], "complete", form)
     assert response.status_code == 400
     assert message in response.text and "<form" in response.text
     assert data_of(await client.get(f"/v1/reviews/{review['id']}"))["status"] == "created"
@@ -104,6 +122,9 @@ async def test_unknown_or_finished_reviews(client: httpx.AsyncClient, make_revie
     assert (await client.get("/ui/reviews/rev_nope")).status_code == 404
     assert (await client.post("/ui/reviews/rev_nope/complete", content="", headers=FORM)).status_code == 404
     review = await make_review()
+    tokens = await form_tokens(client, review["id"])
     await client.delete(f"/v1/reviews/{review['id']}")
-    refused = await client.post(f"/ui/reviews/{review['id']}/start")
+    refused = await client.post(
+        f"/ui/reviews/{review['id']}/start", content=f"token={tokens['start']}", headers=FORM
+    )
     assert refused.status_code == 409 and "cancelled" in refused.text
