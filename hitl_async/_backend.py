@@ -7,13 +7,21 @@ The async half of the I/O primitives that no token rename can turn into blocking
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Coroutine, Generator
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 from hitl._types import Page
 
-__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+__all__ = [
+    "FirstPageShortcut",
+    "Lock",
+    "ensure_no_event_loop",
+    "is_event_loop_closed",
+    "monotonic",
+    "run_workers",
+    "sleep",
+]
 
 T = TypeVar("T")
 
@@ -67,3 +75,12 @@ class FirstPageShortcut(Generic[T]):
 
     def __await__(self: _HasFirstPage[T]) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()
+
+
+async def run_workers(count: int, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run `count` copies of `work` as tasks of one task group, and return when all have returned."""
+    import anyio
+
+    async with anyio.create_task_group() as group:
+        for _ in range(count):
+            group.start_soon(work)

@@ -37,6 +37,7 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_async._backend import is_event_loop_closed, sleep
+from hitl_async._ratelimit import AsyncRateLimiter
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncBaseClient", "AsyncResource", "RawResponseHeaders"]
 
@@ -123,6 +124,7 @@ class AsyncBaseClient:
         }
         self._owns_http_client = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._limiter = AsyncRateLimiter(max_wait=self._retry_policy.max_server_wait)
 
     @property
     def base_url(self) -> str:
@@ -301,6 +303,7 @@ class AsyncBaseClient:
             logger.debug(
                 "Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers)
             )
+        await self._limiter.before_send()
         try:
             response = await self._http.send(request)
         except httpx.TimeoutException as exc:
@@ -324,6 +327,7 @@ class AsyncBaseClient:
             if is_event_loop_closed(exc):
                 raise EventLoopClosedError() from exc
             raise
+        self._limiter.observe(response)
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",

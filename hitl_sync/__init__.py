@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
 from hitl import _exceptions, _models, _types
+from hitl._batch import ReviewItem
 from hitl._exceptions import *  # noqa: F403
 from hitl._lazy import WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
@@ -41,6 +42,7 @@ __all__ = [
     "BaseClient",
     "Paginator",
     "RetryPolicy",
+    "ReviewItem",
     "__version__",
 ]
 __all__ += _resources.__all__

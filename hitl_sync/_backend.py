@@ -9,12 +9,21 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar
 
 from hitl._exceptions import BlockingInEventLoopError
 
-__all__ = ["FirstPageShortcut", "Lock", "ensure_no_event_loop", "is_event_loop_closed", "monotonic", "sleep"]
+__all__ = [
+    "FirstPageShortcut",
+    "Lock",
+    "ensure_no_event_loop",
+    "is_event_loop_closed",
+    "monotonic",
+    "run_workers",
+    "sleep",
+]
 
 T = TypeVar("T")
 
@@ -90,3 +99,12 @@ class FirstPageShortcut(Generic[T]):
     Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking
     paginator gives its first page through `first_page()` only.
     """
+
+
+def run_workers(count: int, work: Callable[[], None]) -> None:
+    """Run `count` copies of `work`, each in a thread of its own, and return when all have returned."""
+    threads = [threading.Thread(target=work, name=f"hitl-worker-{n}", daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -38,6 +38,7 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_sync._backend import is_event_loop_closed, sleep
+from hitl_sync._ratelimit import RateLimiter
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient", "Resource", "RawResponseHeaders"]
 
@@ -122,6 +123,7 @@ class BaseClient:
         }
         self._owns_http_client = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._limiter = RateLimiter(max_wait=self._retry_policy.max_server_wait)
 
     @property
     def base_url(self) -> str:
@@ -300,6 +302,7 @@ class BaseClient:
             logger.debug(
                 "Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers)
             )
+        self._limiter.before_send()
         try:
             response = self._http.send(request)
         except httpx.TimeoutException as exc:
@@ -323,6 +326,7 @@ class BaseClient:
             if is_event_loop_closed(exc):
                 raise EventLoopClosedError() from exc
             raise
+        self._limiter.observe(response)
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",
