@@ -23,12 +23,15 @@ from hitl_async._pagination import AsyncPaginator
 from hitl_async._resources import *  # noqa: F403
 
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "AsyncDedupeStore", "AsyncDuplicateGuard", "AsyncMemoryDedupeStore")
+_FLEETS = ("AsyncRedisDecisions", "AsyncRedisDedupeStore")
 
 if TYPE_CHECKING:
     from hitl._webhooks import *  # noqa: F403
     from hitl_async._dedupe import *  # noqa: F403
+    from hitl_async._redis import *  # noqa: F403
 else:
     _HOMES = {**dict.fromkeys(WEBHOOK_NAMES, "hitl"), **dict.fromkeys(_RECEIVING, "hitl_async._dedupe")}
+    _HOMES.update(dict.fromkeys(_FLEETS, "hitl_async._redis"))
 
     def __getattr__(name: str) -> object:
         # Webhook receiving loads on first use (see hitl._lazy).
@@ -46,6 +49,7 @@ __all__ = [
 ]
 __all__ += _resources.__all__
 __all__ += _RECEIVING
+__all__ += _FLEETS
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__

@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from hitl._types import Page
 
 __all__ = [
+    "Event",
     "FirstPageShortcut",
     "Lock",
     "ensure_no_event_loop",
@@ -84,3 +85,23 @@ async def run_workers(count: int, work: Callable[[], Coroutine[Any, Any, None]])
     async with anyio.create_task_group() as group:
         for _ in range(count):
             group.start_soon(work)
+
+
+class Event:
+    """A flag that tasks of one event loop can wait for, with a timeout; it is set once and never cleared."""
+
+    def __init__(self) -> None:
+        import anyio
+
+        self._event = anyio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait until the flag is set or `timeout` seconds pass; whether it is set."""
+        import anyio
+
+        with anyio.move_on_after(timeout):
+            await self._event.wait()
+        return self._event.is_set()

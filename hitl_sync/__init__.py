@@ -24,12 +24,15 @@ from hitl_sync._pagination import Paginator
 from hitl_sync._resources import *  # noqa: F403
 
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "DedupeStore", "DuplicateGuard", "MemoryDedupeStore")
+_FLEETS = ("RedisDecisions", "RedisDedupeStore")
 
 if TYPE_CHECKING:
     from hitl._webhooks import *  # noqa: F403
     from hitl_sync._dedupe import *  # noqa: F403
+    from hitl_sync._redis import *  # noqa: F403
 else:
     _HOMES = {**dict.fromkeys(WEBHOOK_NAMES, "hitl"), **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe")}
+    _HOMES.update(dict.fromkeys(_FLEETS, "hitl_sync._redis"))
 
     def __getattr__(name: str) -> object:
         # Webhook receiving loads on first use (see hitl._lazy).
@@ -47,6 +50,7 @@ __all__ = [
 ]
 __all__ += _resources.__all__
 __all__ += _RECEIVING
+__all__ += _FLEETS
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__

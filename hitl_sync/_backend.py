@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from hitl._exceptions import BlockingInEventLoopError
 
 __all__ = [
+    "Event",
     "FirstPageShortcut",
     "Lock",
     "ensure_no_event_loop",
@@ -108,3 +109,17 @@ def run_workers(count: int, work: Callable[[], None]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+class Event:
+    """A flag that threads can wait for, with a timeout; it is set once and never cleared."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until the flag is set or `timeout` seconds pass; whether it is set."""
+        return self._event.wait(timeout)
