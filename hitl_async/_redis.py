@@ -118,7 +118,7 @@ class AsyncRedisDecisions:
         self._block = block
         # A plain lock, held only between statements that never wait: it serves tasks and threads alike.
         self._guard = threading.Lock()
-        self._watches: dict[str, list[_AsyncWatch]] = {}
+        self._watches: dict[str, list[_Watch]] = {}
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()  # review id -> its decided review
         self._cursor: str | None = None  # the id of the last stream entry read
         self._reading = False  # whether some wait is blocked on XREAD for all of them
@@ -151,16 +151,16 @@ class AsyncRedisDecisions:
         await self._redis.xadd(self._stream, fields, maxlen=self._max_events, approximate=True)
         return True
 
-    def watch(self, review_id: str) -> _AsyncWatch:
+    def watch(self, review_id: str) -> _Watch:
         """Watch for one review's decision: `async with decisions.watch(review_id) as watch:`."""
-        return _AsyncWatch(self, review_id)
+        return _Watch(self, review_id)
 
-    def _add(self, watch: _AsyncWatch) -> None:
+    def _add(self, watch: _Watch) -> None:
         with self._guard:
             self._watches.setdefault(watch.review_id, []).append(watch)
             watch.decided = self._recent.get(watch.review_id)
 
-    def _remove(self, watch: _AsyncWatch) -> None:
+    def _remove(self, watch: _Watch) -> None:
         with self._guard:
             watches = self._watches.get(watch.review_id, [])
             if watch in watches:
@@ -168,7 +168,7 @@ class AsyncRedisDecisions:
             if not watches:
                 self._watches.pop(watch.review_id, None)
 
-    async def _wait(self, watch: _AsyncWatch, timeout: float) -> Review | None:
+    async def _wait(self, watch: _Watch, timeout: float) -> Review | None:
         deadline = monotonic() + timeout
         while True:
             remaining = deadline - monotonic()
@@ -237,7 +237,7 @@ class AsyncRedisDecisions:
             wake.set()
 
 
-class _AsyncWatch:
+class _Watch:
     """One review watched through `AsyncRedisDecisions`, from `__aenter__` to `__aexit__`."""
 
     def __init__(self, feed: AsyncRedisDecisions, review_id: str) -> None:
@@ -246,7 +246,7 @@ class _AsyncWatch:
         self.wake = Event()
         self._feed = feed
 
-    async def __aenter__(self) -> _AsyncWatch:
+    async def __aenter__(self) -> _Watch:
         self._feed._add(self)
         return self
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any, Literal, Protocol
 
 from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
@@ -38,7 +39,9 @@ class AsyncDecisionWatch(Protocol):
 
     async def __aenter__(self) -> AsyncDecisionWatch: ...
 
-    async def __aexit__(self, *exc_info: object) -> None: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
 
     async def wait(self, timeout: float) -> Review | None:
         """The review in its final state if its decision arrives within `timeout` seconds, else None."""

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
 
 from hitl._batch import ReviewItem, batch_calls
 from hitl._exceptions import HITLError
 from hitl._models import Review
 from hitl_sync._backend import ensure_no_event_loop, run_workers
+from hitl_sync._waiting import _ReviewsResource
 
 __all__ = ["ReviewBatch"]
-
-
-class _ReviewsResource(Protocol):
-    """What the batch needs of the generated reviews resource."""
-
-    def create(self, **arguments: Any) -> Review: ...
 
 
 class ReviewBatch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any, Literal, Protocol
 
 from hitl._exceptions import InvalidArgumentError, WaitTimeoutError
@@ -39,7 +40,9 @@ class DecisionWatch(Protocol):
 
     def __enter__(self) -> DecisionWatch: ...
 
-    def __exit__(self, *exc_info: object) -> None: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
 
     def wait(self, timeout: float) -> Review | None:
         """The review in its final state if its decision arrives within `timeout` seconds, else None."""

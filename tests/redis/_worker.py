@@ -57,12 +57,16 @@ def wait(base_url: str, api_key: str, redis_url: str, review_ids: list[str]) -> 
     polls = 0
     lock = threading.Lock()
 
+    def say(line: dict[str, object]) -> None:
+        with lock:  # one whole line at a time: print() from several threads may interleave
+            print(json.dumps(line), flush=True)
+
     def count(request: httpx.Request) -> None:
         nonlocal polls
         if request.method == "GET":
             with lock:
                 polls += 1
-            print(json.dumps({"polled": request.url.path.rsplit("/", 1)[-1]}), flush=True)
+            say({"polled": request.url.path.rsplit("/", 1)[-1]})
 
     http = httpx.Client(event_hooks={"request": [count]})
     decisions = RedisDecisions(redis.Redis.from_url(redis_url), block=1.0)
@@ -70,15 +74,14 @@ def wait(base_url: str, api_key: str, redis_url: str, review_ids: list[str]) -> 
 
         def one(review_id: str) -> None:
             review = client.reviews.wait(review_id, via=decisions, timeout=60)
-            line = {"review_id": review_id, "status": str(review.status), "at": time.time()}
-            print(json.dumps(line), flush=True)
+            say({"review_id": review_id, "status": str(review.status), "at": time.time()})
 
         threads = [threading.Thread(target=one, args=(review_id,)) for review_id in review_ids]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-    print(json.dumps({"polls": polls}), flush=True)
+    say({"polls": polls})
 
 
 if __name__ == "__main__":
