@@ -9,6 +9,7 @@ webhook verification with typed events. The clients live in `hitl_async` (`Async
 from typing import TYPE_CHECKING
 
 from hitl import _exceptions, _models, _types
+from hitl._batch import ReviewItem
 from hitl._exceptions import *  # noqa: F403
 from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
@@ -33,7 +34,7 @@ else:
         return load(__name__, name, _HOMES, globals())
 
 
-__all__ = ["RetryPolicy", "__version__"]
+__all__ = ["RetryPolicy", "ReviewItem", "__version__"]
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__

@@ -7,7 +7,7 @@ The async half of the I/O primitives that no token rename can turn into blocking
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Coroutine, Generator
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -15,12 +15,14 @@ from typing import Any, Generic, Protocol, TypeVar
 from hitl._types import Page
 
 __all__ = [
+    "Event",
     "FirstPageShortcut",
     "Lock",
     "cancel_after",
     "ensure_no_event_loop",
     "is_event_loop_closed",
     "monotonic",
+    "run_workers",
     "sleep",
 ]
 
@@ -86,3 +88,32 @@ class FirstPageShortcut(Generic[T]):
 
     def __await__(self: _HasFirstPage[T]) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()
+
+
+async def run_workers(count: int, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run `count` copies of `work` as tasks of one task group, and return when all have returned."""
+    import anyio
+
+    async with anyio.create_task_group() as group:
+        for _ in range(count):
+            group.start_soon(work)
+
+
+class Event:
+    """A flag that tasks of one event loop can wait for, with a timeout; it is set once and never cleared."""
+
+    def __init__(self) -> None:
+        import anyio
+
+        self._event = anyio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait until the flag is set or `timeout` seconds pass; whether it is set."""
+        import anyio
+
+        with anyio.move_on_after(timeout):
+            await self._event.wait()
+        return self._event.is_set()

@@ -43,6 +43,7 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_async._backend import cancel_after, is_event_loop_closed, monotonic, sleep
+from hitl_async._ratelimit import AsyncRateLimiter
 
 if TYPE_CHECKING:
     from hitl_async._approvals import AsyncApprovals
@@ -154,6 +155,7 @@ class AsyncBaseClient:
         }
         self._owns_http_client = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._limiter = AsyncRateLimiter(max_wait=self._retry_policy.max_server_wait)
 
     @property
     def base_url(self) -> str:
@@ -366,6 +368,8 @@ class AsyncBaseClient:
             )
         try:
             with cancel_after(None if deadline is None else deadline - monotonic()):
+                # Inside the deadline: a hold for the rate limit's window counts against the call's timeout.
+                await self._limiter.before_send()
                 response = await self._http.send(request, stream=True)
                 try:
                     await self._read_body(response, deadline)
@@ -393,6 +397,7 @@ class AsyncBaseClient:
             if is_event_loop_closed(exc):
                 raise EventLoopClosedError() from exc
             raise
+        self._limiter.observe(response)
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",

@@ -4,7 +4,8 @@ Duplicate guard for webhook deliveries: HITL.sh may deliver an event more than o
 A delivery's key is its event id (`evt_…`), or the SHA-256 digest of its raw body when it has none (see
 `hitl._webhooks.dedupe_key`); a repeated delivery carries the same bytes, so the same key. The guard records
 keys in a store: by default in this process's memory, bounded and with expiry. Several processes or hosts need
-a shared store: implement the two methods of the store protocol below over Redis or a database.
+a shared store: `AsyncRedisDedupeStore` (hitl_async/_redis.py), or the two methods of the store protocol
+below over a database.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any, Literal, Protocol
 
 from hitl._exceptions import APITimeoutError, InvalidArgumentError, WaitTimeoutError
@@ -12,7 +13,7 @@ from hitl._types import NOT_GIVEN, NotGiven
 from hitl_async._backend import ensure_no_event_loop, monotonic, sleep
 from hitl_async._client import requests_end_within
 
-__all__ = ["AsyncReviewWaiting"]
+__all__ = ["AsyncDecisionFeed", "AsyncDecisionWatch", "AsyncReviewWaiting"]
 
 _FINAL = REVIEW_STATUS_TERMINAL  # the statuses openapi.yaml marks `x-hitl-terminal`
 # A poll gets until the deadline to answer, or this long when less is left (the last look, made when the
@@ -37,6 +38,33 @@ class _ReviewsResource(Protocol):
     ) -> Review: ...
 
 
+class AsyncDecisionWatch(Protocol):
+    """One review watched through a decision feed, from `__aenter__` to `__aexit__`."""
+
+    async def __aenter__(self) -> AsyncDecisionWatch: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def wait(self, timeout: float) -> Review | None:
+        """The review in its final state if its decision arrives within `timeout` seconds, else None."""
+        ...
+
+
+class AsyncDecisionFeed(Protocol):
+    """Where `reviews.wait(via=...)` learns of decisions without polling, e.g. `AsyncRedisDecisions`."""
+
+    @property
+    def poll_interval(self) -> float:
+        """Seconds between the polls that still run, in case a decision never comes through the feed."""
+        ...
+
+    def watch(self, review_id: str) -> AsyncDecisionWatch:
+        """Watch for the decision on `review_id` (used as `async with feed.watch(review_id) as watch:`)."""
+        ...
+
+
 class AsyncReviewWaiting:
     """Waiting for decisions; mixed into the reviews resource."""
 
@@ -47,6 +75,7 @@ class AsyncReviewWaiting:
         timeout: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
+        via: AsyncDecisionFeed | None = None,
     ) -> Review:
         """
         Poll a review until it is completed or cancelled, and return it.
@@ -62,6 +91,10 @@ class AsyncReviewWaiting:
             timeout: Seconds to wait in all, or `None` to wait as long as it takes.
             poll_interval: Seconds before the second poll.
             max_poll_interval: Longest pause between polls.
+            via: A feed of decisions that other processes received as webhooks (`AsyncRedisDecisions`):
+                the wait returns as soon as the decision arrives through it, and polls only every
+                `via.poll_interval` seconds in case a webhook is lost (`poll_interval` and
+                `max_poll_interval` are then unused).
 
         Returns:
             The review in its final state: check `status`, then `result` and `reviewer`.
@@ -75,28 +108,11 @@ class AsyncReviewWaiting:
             raise InvalidArgumentError("need 0 < poll_interval <= max_poll_interval")
         if timeout is not None and timeout < 0:
             raise InvalidArgumentError("timeout must be >= 0 seconds, or None to wait without limit")
-        started = monotonic()
-        deadline = None if timeout is None else started + timeout
-        interval = poll_interval
-        review = None
-        while True:
-            review = await _poll(self, review_id, deadline, started, review)
-            if review.status in _FINAL:
-                return review
-            pause = interval
-            if deadline is not None:
-                remaining = deadline - monotonic()
-                if remaining <= 0:
-                    raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
-                if remaining <= pause:
-                    # One last look when the time is up, then give up: no extra poll for a rounding error.
-                    await sleep(remaining)
-                    review = await _poll(self, review_id, deadline, started, review)
-                    if review.status in _FINAL:
-                        return review
-                    raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
-            await sleep(pause)
-            interval = min(interval * 1.5, max_poll_interval)
+        if via is None:
+            return await _wait(self, review_id, timeout, poll_interval, max_poll_interval, None)
+        # Watching starts before the first poll, so a decision that lands in between is not missed.
+        async with via.watch(review_id) as watch:
+            return await _wait(self, review_id, timeout, via.poll_interval, via.poll_interval, watch)
 
     async def create_and_wait(
         self: _ReviewsResource,
@@ -110,6 +126,7 @@ class AsyncReviewWaiting:
         timeout: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
+        via: AsyncDecisionFeed | None = None,
     ) -> Review:
         """
         Create a review, then wait for its decision: `create()` followed by `wait()`.
@@ -127,8 +144,50 @@ class AsyncReviewWaiting:
             idempotency_key=idempotency_key,
         )
         return await AsyncReviewWaiting.wait(
-            self, review.id, timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval
+            self,
+            review.id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            via=via,
         )
+
+
+async def _wait(
+    reviews: _ReviewsResource,
+    review_id: str,
+    timeout: float | None,
+    poll_interval: float,
+    max_poll_interval: float,
+    watch: AsyncDecisionWatch | None,
+) -> Review:
+    """The loop of `wait()`: poll, pause (or watch), until the review is final or the time is up."""
+    started = monotonic()
+    deadline = None if timeout is None else started + timeout
+    interval = poll_interval
+    review = None
+    while True:
+        review = await _poll(reviews, review_id, deadline, started, review)
+        if review.status in _FINAL:
+            return review
+        pause = interval
+        if deadline is not None:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
+            if remaining <= pause:
+                # One last look when the time is up, then give up: no extra poll for a rounding error.
+                decided = await _pause(watch, remaining)
+                if decided is not None:
+                    return decided
+                review = await _poll(reviews, review_id, deadline, started, review)
+                if review.status in _FINAL:
+                    return review
+                raise WaitTimeoutError(review_id, str(review.status), monotonic() - started)
+        decided = await _pause(watch, pause)
+        if decided is not None:
+            return decided
+        interval = min(interval * 1.5, max_poll_interval)
 
 
 async def _poll(
@@ -145,3 +204,11 @@ async def _poll(
             raise  # the client's own timeout, well before the wait's: a network problem to report as such
         last_status = None if last is None else str(last.status)
         raise WaitTimeoutError(review_id, last_status, monotonic() - started) from error
+
+
+async def _pause(watch: AsyncDecisionWatch | None, seconds: float) -> Review | None:
+    """Sleep between polls; with a watch, its decision as soon as it arrives."""
+    if watch is None:
+        await sleep(seconds)
+        return None
+    return await watch.wait(seconds)

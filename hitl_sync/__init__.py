@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 # Star imports from the modules themselves (not from `hitl`), so type checkers see every name.
 from hitl import _exceptions, _models, _types
+from hitl._batch import ReviewItem
 from hitl._exceptions import *  # noqa: F403
 from hitl._lazy import APPROVAL_NAMES, FORM_NAMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
@@ -24,6 +25,7 @@ from hitl_sync._resources import *  # noqa: F403
 
 _RECEIVING = ("DEFAULT_DEDUPE_TTL", "DedupeStore", "DuplicateGuard", "MemoryDedupeStore")
 _APPROVALS = ("ApprovalRequirement", "Approvals", "Guarded")
+_FLEETS = ("RedisDecisions", "RedisDedupeStore")
 
 if TYPE_CHECKING:
     from hitl._decision import *  # noqa: F403
@@ -32,12 +34,14 @@ if TYPE_CHECKING:
     from hitl._webhooks import *  # noqa: F403
     from hitl_sync._approvals import *  # noqa: F403
     from hitl_sync._dedupe import *  # noqa: F403
+    from hitl_sync._redis import *  # noqa: F403
 else:
     _HOMES = {
         **dict.fromkeys(WEBHOOK_NAMES + APPROVAL_NAMES + FORM_NAMES, "hitl"),
         **dict.fromkeys(_RECEIVING, "hitl_sync._dedupe"),
         **dict.fromkeys(_APPROVALS, "hitl_sync._approvals"),
     }
+    _HOMES.update(dict.fromkeys(_FLEETS, "hitl_sync._redis"))
 
     def __getattr__(name: str) -> object:
         # Webhook receiving and approvals load on first use (see hitl._lazy).
@@ -51,10 +55,12 @@ __all__ = [
     "BaseClient",
     "Paginator",
     "RetryPolicy",
+    "ReviewItem",
     "__version__",
 ]
 __all__ += _resources.__all__
 __all__ += _RECEIVING
+__all__ += _FLEETS
 __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__

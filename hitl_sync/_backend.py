@@ -10,6 +10,7 @@ import contextlib
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Generic, TypeVar
@@ -17,12 +18,14 @@ from typing import Generic, TypeVar
 from hitl._exceptions import BlockingInEventLoopError
 
 __all__ = [
+    "Event",
     "FirstPageShortcut",
     "Lock",
     "cancel_after",
     "ensure_no_event_loop",
     "is_event_loop_closed",
     "monotonic",
+    "run_workers",
     "sleep",
 ]
 
@@ -111,3 +114,26 @@ class FirstPageShortcut(Generic[T]):
     Twin of the async paginator's `await` shortcut, which blocking code has no syntax for: a blocking
     paginator gives its first page through `first_page()` only.
     """
+
+
+def run_workers(count: int, work: Callable[[], None]) -> None:
+    """Run `count` copies of `work`, each in a thread of its own, and return when all have returned."""
+    threads = [threading.Thread(target=work, name=f"hitl-worker-{n}", daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+class Event:
+    """A flag that threads can wait for, with a timeout; it is set once and never cleared."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until the flag is set or `timeout` seconds pass; whether it is set."""
+        return self._event.wait(timeout)

@@ -44,6 +44,7 @@ from hitl._retry import RetryPolicy, server_wait_seconds
 from hitl._types import NOT_GIVEN, APIResponse, NotGiven, Page, TimeoutTypes
 from hitl._version import __version__
 from hitl_sync._backend import cancel_after, is_event_loop_closed, monotonic, sleep
+from hitl_sync._ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from hitl_sync._approvals import Approvals
@@ -153,6 +154,7 @@ class BaseClient:
         }
         self._owns_http_client = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._limiter = RateLimiter(max_wait=self._retry_policy.max_server_wait)
 
     @property
     def base_url(self) -> str:
@@ -365,6 +367,8 @@ class BaseClient:
             )
         try:
             with cancel_after(None if deadline is None else deadline - monotonic()):
+                # Inside the deadline: a hold for the rate limit's window counts against the call's timeout.
+                self._limiter.before_send()
                 response = self._http.send(request, stream=True)
                 try:
                     self._read_body(response, deadline)
@@ -392,6 +396,7 @@ class BaseClient:
             if is_event_loop_closed(exc):
                 raise EventLoopClosedError() from exc
             raise
+        self._limiter.observe(response)
         if logger.isEnabledFor(_DEBUG):
             logger.debug(
                 "Response %s %s -> %d body=%r",

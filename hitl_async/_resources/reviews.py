@@ -11,6 +11,7 @@ from typing import Any, Literal
 from hitl._encode import encode_datetime, encode_list, encode_model, path_segment
 from hitl._models import Priority, Review, ReviewContent, ReviewStatus
 from hitl._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from hitl_async._batch import AsyncReviewBatch
 from hitl_async._client import AsyncResource
 from hitl_async._pagination import AsyncPaginator
 from hitl_async._raw import raw_page_response, raw_response
@@ -19,7 +20,7 @@ from hitl_async._waiting import AsyncReviewWaiting
 __all__ = ["AsyncReviews", "AsyncReviewsWithRawResponse"]
 
 
-class AsyncReviews(AsyncReviewWaiting, AsyncResource):
+class AsyncReviews(AsyncReviewWaiting, AsyncReviewBatch, AsyncResource):
     """
     A review asks a human to check AI-generated content using a template's form. It moves through created →
     assigned → in_progress → completed, or is cancelled; the reviewer's answers land in `result`.

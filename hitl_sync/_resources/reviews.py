@@ -11,6 +11,7 @@ from typing import Any, Literal
 from hitl._encode import encode_datetime, encode_list, encode_model, path_segment
 from hitl._models import Priority, Review, ReviewContent, ReviewStatus
 from hitl._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from hitl_sync._batch import ReviewBatch
 from hitl_sync._client import Resource
 from hitl_sync._pagination import Paginator
 from hitl_sync._raw import raw_page_response, raw_response
@@ -19,7 +20,7 @@ from hitl_sync._waiting import ReviewWaiting
 __all__ = ["Reviews", "ReviewsWithRawResponse"]
 
 
-class Reviews(ReviewWaiting, Resource):
+class Reviews(ReviewWaiting, ReviewBatch, Resource):
     """
     A review asks a human to check AI-generated content using a template's form. It moves through created →
     assigned → in_progress → completed, or is cancelled; the reviewer's answers land in `result`.
