@@ -7,8 +7,8 @@ the webhook events. So a new operation, model or event reaches the site with `ma
 `make check-generated` catches pages that drifted from openapi.yaml.
 
 Examples use the request-body example of openapi.yaml, and the parameters' examples for path ids. They are
-complete programs, but their ids are the spec's placeholders: they are shown, not run (the test of the
-guides' code blocks reads `docs/*.md`, not `docs/reference/`).
+complete programs: `tests/test_docs_site.py` runs every one against the emulator, with the placeholder ids
+swapped for objects it made (the test of the guides' code blocks reads `docs/*.md`, not `docs/reference/`).
 """
 
 from __future__ import annotations
