@@ -67,9 +67,9 @@ $(DOCS_STAMP): requirements/docs.txt
 
 ## site/ from docs/ and the docstrings, in strict mode: any warning (a broken link, a missing reference) fails.
 docs: $(DOCS_STAMP)
-	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict
 
-## Previews the site at http://127.0.0.1:8000, rebuilding on every change.
+## Previews the site at http://127.0.0.1:8000/hitl-python/ (the path of site_url), rebuilding on every change.
 docs-serve: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs serve --strict
 
