@@ -51,7 +51,32 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 ## The README's test command: everything CI checks.
-test: check-generated lint-spec lint typecheck unit
+test: check-generated lint-spec lint typecheck docs-check unit
+
+## The documentation site. Its toolchain (requirements/docs.txt) lives in its own .venv-docs, so its pins never
+## move the dev venv's; mkdocstrings reads the packages' source, so hitl needs no install there.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed-stamp
+
+.PHONY: docs docs-serve docs-check
+
+$(DOCS_STAMP): requirements/docs.txt
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet -r requirements/docs.txt
+	touch $@
+
+## site/ from docs/ and the docstrings, in strict mode: any warning (a broken link, a missing reference) fails.
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict
+
+## Previews the site at http://127.0.0.1:8000/hitl-python/ (the path of site_url), rebuilding on every change.
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs serve --strict
+
+## Opens the built site in headless Chromium (Debian's chromium package) and checks that it renders;
+## leaves site/screenshot.png (docs/images/site.png is a copy of it, shown in the README).
+docs-check: docs $(STAMP)
+	HITL_DOCS_CHECK=1 $(BIN)/python -m pytest tests/test_docs_site.py -q -k "chromium or screenshot"
 
 ## The README's main command: the end-to-end demo against the embedded emulator.
 demo: $(STAMP)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
+from codegen._docs import DOCS_RESOURCES, render_docs
 from codegen._emulator import render_contract
 from codegen._ir import load_api
 from codegen._render import (
@@ -35,7 +36,10 @@ _RESOURCES = Path("hitl_async/_resources")
 
 def generated_roots() -> list[tuple[Path, frozenset[str]]]:
     """Directories whose every file is generated, but for the hand-written names given."""
-    return [(target, keep) for target, _, keep in _DERIVED] + [(_RESOURCES, frozenset())]
+    return [(target, keep) for target, _, keep in _DERIVED] + [
+        (_RESOURCES, frozenset()),
+        (DOCS_RESOURCES, frozenset()),
+    ]
 
 
 # Besides `.py` modules, the only files a derived directory takes from its source.
@@ -53,6 +57,7 @@ def expected_files(spec: Path, root: Path) -> dict[Path, str]:
         Path("hitl_emulator/_contract.py"): render_contract(spec),
     }
     files.update({_RESOURCES / name: source for name, source in render_resources(api).items()})
+    files.update(render_docs(api, spec))  # the site's reference pages
     for target, source, keep in _DERIVED:
         on_disk = {p.relative_to(root) for p in _sources(root / source)}
         on_disk = {p for p in on_disk if not p.is_relative_to(_RESOURCES)}  # generated whole: see `files`

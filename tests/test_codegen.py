@@ -26,6 +26,7 @@ def copy_project(tmp_path: Path) -> Path:
     for name in PACKAGES:
         shutil.copytree(ROOT / name, tree / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests", tree / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "docs" / "reference", tree / "docs" / "reference")  # the generated site pages
     shutil.copy(ROOT / "openapi.yaml", tree / "openapi.yaml")
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     return tree
