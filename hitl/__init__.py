@@ -4,13 +4,14 @@ hitl: the Python SDK for the HITL.sh v1 API.
 This package holds everything that does no I/O, shared by both clients: the API's models, the errors, and
 webhook verification with typed events. The clients live in `hitl_async` (`AsyncHITL`) and `hitl_sync`
 (`HITL`), which re-export all of this, so `hitl_sync.Review is hitl_async.Review is hitl.Review`.
+`from hitl import HITL, AsyncHITL` works too: each client's package is imported on first use.
 """
 
 from typing import TYPE_CHECKING
 
 from hitl import _exceptions, _models, _types
 from hitl._exceptions import *  # noqa: F403
-from hitl._lazy import WEBHOOK_NAMES, load
+from hitl._lazy import CLIENT_HOMES, WEBHOOK_NAMES, load
 from hitl._models import *  # noqa: F403
 from hitl._retry import RetryPolicy
 from hitl._types import *  # noqa: F403
@@ -18,11 +19,14 @@ from hitl._version import __version__
 
 if TYPE_CHECKING:
     from hitl._webhooks import *  # noqa: F403
+    from hitl_async import AsyncHITL as AsyncHITL
+    from hitl_sync import HITL as HITL
 else:
+    _HOMES = {**dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"), **CLIENT_HOMES}
 
     def __getattr__(name: str) -> object:
-        # Webhook names load on first use (see hitl._lazy).
-        return load(__name__, name, dict.fromkeys(WEBHOOK_NAMES, "hitl._webhooks"), globals())
+        # Webhook names and the clients load on first use (see hitl._lazy).
+        return load(__name__, name, _HOMES, globals())
 
 
 __all__ = ["RetryPolicy", "__version__"]
@@ -30,6 +34,8 @@ __all__ += _exceptions.__all__
 __all__ += _models.__all__
 __all__ += _types.__all__
 __all__ += WEBHOOK_NAMES
+# HITL and AsyncHITL stay out of __all__: `from hitl import *` (and every name `hitl_sync` and `hitl_async`
+# re-export) is the no-I/O surface, and each client's documented home is its own package.
 
 
 def _public_module_names() -> None:

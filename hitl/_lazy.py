@@ -4,6 +4,9 @@ Names that load on first use.
 Receiving webhooks is not calling the API: verification, typed events and the duplicate guard stay unloaded
 until a program touches one of them, so a client that only calls the API does not pay their import time.
 `tests/test_exports.py` checks these lists against the modules' own `__all__`.
+
+The clients are reachable from `hitl` too (`from hitl import HITL, AsyncHITL`, as other SDKs allow), but
+`import hitl` must not import the I/O packages, which import `hitl` themselves: they load on first use.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import importlib
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["WEBHOOK_NAMES", "load"]
+__all__ = ["CLIENT_HOMES", "WEBHOOK_NAMES", "load"]
+
+CLIENT_HOMES: Final = {"AsyncHITL": "hitl_async", "HITL": "hitl_sync"}
 
 WEBHOOK_NAMES: Final = (
     "DEFAULT_TOLERANCE",
