@@ -74,15 +74,19 @@ wheel-files: $(STAMP)
 	$(BIN)/python .ci/check_dist.py dist --update
 
 ## The suite against the built wheel, installed with its emulator extra outside the checkout, on each Python.
-test-installed: dist
-	@for version in $(TEST_PYTHONS); do .ci/test-installed $$version dist/*.whl || exit 1; done
+test-installed: $(addprefix test-installed-,$(TEST_PYTHONS))
+
+test-installed-%: dist
+	.ci/test-installed $* dist/*.whl
 
 ## The suite against the wheel with exactly the lowest dependency versions pyproject.toml declares.
 test-minimums: dist
 	.ci/test-installed 3.11 dist/*.whl minimums
 
-## The README's test command: everything CI checks.
-test: check-generated lint-spec lint typecheck test-source test-installed test-minimums
+## The README's test command: everything CI checks. The four runs of the suite go two at a time (much of a
+## run is waiting on loopback), each one's output printed whole when it ends.
+test: check-generated lint-spec lint typecheck test-source
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-installed test-minimums
 
 ## The README's main command: the end-to-end demo against the embedded emulator, in a venv holding only
 ## hitl and its emulator extra.
