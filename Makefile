@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VENV := .venv-demo-$(notdir $(PYTHON))
+# PYTHON itself, or, when PYTHON=python3.X does not run (a pyenv shim of a version not selected), pyenv's 3.X.
+DEMO_PYTHON = $(shell $(PYTHON) -c pass 2>/dev/null && command -v $(PYTHON) || .ci/find-python $(patsubst python%,%,$(notdir $(PYTHON))))
 # The Pythons `make test` runs the installed wheel on; a missing one fails in CI (CI=true).
 TEST_PYTHONS := 3.11 3.12 3.13
 
@@ -94,8 +96,8 @@ demo: $(DEMO_VENV)/.installed-stamp
 	$(DEMO_VENV)/bin/python examples/quickstart_async.py
 
 $(DEMO_VENV)/.installed-stamp: pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "error: hitl needs Python 3.11 or newer; '$(PYTHON)' is not (set PYTHON=...)"; exit 1; }
-	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	@test -n "$(DEMO_PYTHON)" && "$(DEMO_PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "error: '$(PYTHON)' is not a working Python 3.11 or newer, which hitl needs (set PYTHON=...)"; exit 1; }
+	test -x $(DEMO_VENV)/bin/python || $(DEMO_PYTHON) -m venv $(DEMO_VENV)
 	$(DEMO_VENV)/bin/python -m pip install --quiet -e ".[emulator]"
 	touch $@
 
