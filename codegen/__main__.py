@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        check_tools(ROOT / "pyproject.toml")
+        check_tools(ROOT / "requirements" / "dev.txt")
         # The async sources come from the tree being written or checked, like the spec.
         files = expected_files(spec, args.out)
     except SpecError as error:

@@ -9,7 +9,6 @@ import importlib.metadata
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 __all__ = ["RUFF", "ToolError", "check_syntax", "check_tools", "installed_versions", "pinned_versions"]
@@ -17,7 +16,7 @@ __all__ = ["RUFF", "ToolError", "check_syntax", "check_tools", "installed_versio
 # The ruff next to the interpreter that runs codegen: the virtualenv's, never one on PATH.
 RUFF = Path(sys.executable).parent / "ruff"
 
-# The tools whose version changes the output. The pins live in pyproject.toml's `codegen` extra.
+# The tools whose version changes the output. Their pins are in requirements/dev.txt (`make install`).
 _TOOLS = ("ruff", "openapi-python-client", "unasync", "tokenize-rt")
 
 
@@ -25,17 +24,16 @@ class ToolError(Exception):
     """codegen runs with other tools than it pins, or made code that is not valid Python 3.11."""
 
 
-def pinned_versions(pyproject: Path) -> dict[str, str]:
-    """The `==` pins of the generator's tools in `pyproject.toml`'s `codegen` extra."""
-    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+def pinned_versions(requirements: Path) -> dict[str, str]:
+    """The `==` pins of the generator's tools in a requirements file (requirements/dev.txt)."""
     pins = {}
-    for requirement in extras["codegen"]:
-        name, exact, version = requirement.partition("==")
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        name, exact, version = line.partition("#")[0].partition("==")
         if exact:
-            pins[name.strip()] = version.strip()
+            pins[name.strip().lower()] = version.strip()
     missing = [tool for tool in _TOOLS if tool not in pins]
     if missing:
-        raise ToolError(f"{pyproject}: the codegen extra must pin {', '.join(missing)} with `==`")
+        raise ToolError(f"{requirements}: must pin {', '.join(missing)} with `==`")
     return {tool: pins[tool] for tool in _TOOLS}
 
 
@@ -62,9 +60,9 @@ def _ruff_version() -> str | None:
     return match.group(1) if match else None
 
 
-def check_tools(pyproject: Path, found: dict[str, str | None] | None = None) -> None:
+def check_tools(requirements: Path, found: dict[str, str | None] | None = None) -> None:
     """Refuse to run with a tool version other than the pinned one, saying which was found."""
-    pinned = pinned_versions(pyproject)
+    pinned = pinned_versions(requirements)
     found = installed_versions() if found is None else found
     wrong = [
         f"{tool}=={pinned[tool]} (found {found.get(tool) or 'none'})"
@@ -73,8 +71,9 @@ def check_tools(pyproject: Path, found: dict[str, str | None] | None = None) -> 
     ]
     if wrong:
         raise ToolError(
-            f"codegen runs only with the tools pinned in pyproject.toml; it needs {', '.join(wrong)} — run "
-            "`make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
+            f"codegen runs only with the tools pinned in {requirements.name}; "
+            f"it needs {', '.join(wrong)} — run "
+            "`make install` (or `pip install -r requirements/dev.txt`) in the virtualenv that runs codegen"
         )
 
 

@@ -5,6 +5,9 @@ Receiving webhooks is not calling the API: verification, typed events and the du
 until a program touches one of them, so a client that only calls the API does not pay their import time.
 Approvals load the same way.
 `tests/test_exports.py` checks these lists against the modules' own `__all__`.
+
+The clients are reachable from `hitl` too (`from hitl import HITL, AsyncHITL`, as other SDKs allow), but
+`import hitl` must not import the I/O packages, which import `hitl` themselves: they load on first use.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Final
 
 from hitl._eventnames import EVENT_NAMES
 
-__all__ = ["APPROVAL_NAMES", "FORM_NAMES", "WEBHOOK_NAMES", "load"]
+CLIENT_HOMES: Final = {"AsyncHITL": "hitl_async", "HITL": "hitl_sync"}
+
+__all__ = ["APPROVAL_NAMES", "CLIENT_HOMES", "FORM_NAMES", "WEBHOOK_NAMES", "load"]
 
 # The typed events are generated from openapi.yaml (`hitl._events`); their names come from a generated list.
 WEBHOOK_NAMES: Final = (

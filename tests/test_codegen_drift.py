@@ -49,31 +49,32 @@ def test_source_invalid_on_python_3_11_is_refused() -> None:
 
 def test_other_tool_versions_are_refused(tmp_path: Path) -> None:
     """The generator runs only with the pinned versions, and says which it found and which it needs."""
-    assert installed_versions() == pinned_versions(ROOT / "pyproject.toml")
-    check_tools(ROOT / "pyproject.toml")
+    pins = ROOT / "requirements" / "dev.txt"
+    assert installed_versions() == pinned_versions(pins)
+    check_tools(pins)
 
-    pyproject = tmp_path / "pyproject.toml"
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    pyproject.write_text(text.replace('"ruff==0.17.5"', '"ruff==0.18.0"'), encoding="utf-8")
+    other = tmp_path / "dev.txt"
+    text = pins.read_text(encoding="utf-8")
+    other.write_text(text.replace("ruff==0.17.5", "ruff==0.18.0"), encoding="utf-8")
     with pytest.raises(ToolError) as caught:
-        check_tools(pyproject)
+        check_tools(other)
     assert str(caught.value) == (
-        "codegen runs only with the tools pinned in pyproject.toml; it needs ruff==0.18.0 (found 0.17.5) — "
-        "run `make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen"
+        "codegen runs only with the tools pinned in dev.txt; it needs ruff==0.18.0 (found 0.17.5) — "
+        "run `make install` (or `pip install -r requirements/dev.txt`) in the virtualenv that runs codegen"
     )
 
-    found = {**pinned_versions(ROOT / "pyproject.toml"), "unasync": "0.5.0", "tokenize-rt": None}
+    found = {**pinned_versions(pins), "unasync": "0.5.0", "tokenize-rt": None}
     with pytest.raises(
         ToolError, match=r"unasync==0\.6\.0 \(found 0\.5\.0\), tokenize-rt==6\.2\.0 \(found none\)"
     ):
-        check_tools(ROOT / "pyproject.toml", found)
+        check_tools(pins, found)
 
 
 def test_generate_refuses_to_run_with_another_ruff(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make generate` under another ruff stops before writing anything, in one line."""
-    found = {**pinned_versions(ROOT / "pyproject.toml"), "ruff": "0.18.0"}
+    found = {**pinned_versions(ROOT / "requirements" / "dev.txt"), "ruff": "0.18.0"}
     monkeypatch.setattr(codegen._tools, "installed_versions", lambda: found)
 
     assert main(["--out", str(tmp_path), "--spec", str(ROOT / "openapi.yaml")]) == 1
@@ -81,8 +82,8 @@ def test_generate_refuses_to_run_with_another_ruff(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "codegen runs only with the tools pinned in pyproject.toml; it needs ruff==0.17.5 (found 0.18.0) — "
-        "run `make install` (or `pip install -e '.[dev]'`) in the virtualenv that runs codegen\n"
+        "codegen runs only with the tools pinned in dev.txt; it needs ruff==0.17.5 (found 0.18.0) — "
+        "run `make install` (or `pip install -r requirements/dev.txt`) in the virtualenv that runs codegen\n"
     )
 
 

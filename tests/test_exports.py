@@ -1,5 +1,6 @@
 """The public surface: one set of shared classes, and sync names that mirror the async ones."""
 
+import importlib.metadata
 import subprocess
 import sys
 
@@ -78,11 +79,34 @@ def test_approval_names_load_on_first_use() -> None:
 def test_calling_the_api_does_not_load_webhook_receiving() -> None:
     """`import hitl_sync` / `hitl_async` leaves webhook verification and anyio unloaded until used."""
     code = (
-        "import sys, hitl_sync, hitl_async\n"
-        "assert 'hitl._webhooks' not in sys.modules and 'anyio' not in sys.modules, sorted(sys.modules)\n"
+        "import sys, httpx\n"
+        "httpx_loads_anyio = 'anyio' in sys.modules  # httpx 0.27 does\n"
+        "import hitl_sync, hitl_async\n"
+        "assert 'hitl._webhooks' not in sys.modules, sorted(sys.modules)\n"
+        "assert httpx_loads_anyio or 'anyio' not in sys.modules, sorted(sys.modules)\n"
         "assert hitl_sync.construct_event is hitl_async.construct_event\n"
         "assert hitl_sync.ReviewCompletedEvent.__module__ == 'hitl'\n"
         "assert hitl_sync.DuplicateGuard.__module__ == 'hitl_sync'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_clients_are_importable_from_hitl_on_first_use() -> None:
+    """`from hitl import HITL, AsyncHITL` gives the clients; `import hitl` alone loads neither package."""
+    code = (
+        "import sys, hitl\n"
+        "assert 'hitl_sync' not in sys.modules and 'hitl_async' not in sys.modules, sorted(sys.modules)\n"
+        "from hitl import HITL, AsyncHITL\n"
+        "import hitl_sync, hitl_async\n"
+        "assert HITL is hitl_sync.HITL and AsyncHITL is hitl_async.AsyncHITL\n"
+        "assert HITL.__module__ == 'hitl_sync' and 'HITL' not in hitl.__all__\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_package_says_which_distribution_it_is() -> None:
+    """`hitl.__version__` is this distribution's version: how a user tells this SDK from another `hitl`."""
+    assert hitl.__version__ == importlib.metadata.version("hitl")
+    assert importlib.metadata.metadata("hitl")["Summary"].startswith("Python SDK for the HITL.sh v1 API")
