@@ -312,7 +312,7 @@ def test_every_error_pickles_without_the_key(build: object) -> None:
     assert set(vars(again)) == set(vars(exc))
     if isinstance(exc, APIConnectionError):
         assert again.request.url == request.url
-        assert again.request.content == b'{"a":1}'
+        assert again.request.content == request.content  # (httpx < 0.28 writes JSON with spaces)
         assert "authorization" not in again.request.headers
 
 
