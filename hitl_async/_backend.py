@@ -6,9 +6,11 @@ The async half of the I/O primitives that no token rename can turn into blocking
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 from collections.abc import Callable, Coroutine, Generator
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -48,14 +50,43 @@ async def sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
+def cancel_after(seconds: float | None) -> AbstractAsyncContextManager[object]:
     """
     Cut the block short after `seconds` (`None`: never), wherever it is waiting; the block then raises
     `TimeoutError`. A request cancelled this way is closed by httpx, so nothing is left behind.
     """
-    import anyio
+    if seconds is None:
+        return contextlib.nullcontext()
+    # Every call enters one of these, so the cheapest scope that works is used: in an asyncio task, asyncio's
+    # own (a third of the cost of anyio's, which looks up the running library and its task state first).
+    # anyio's scopes cancel through the same `Task.cancel`/`uncancel` counts, so the two nest either way.
+    asyncio = sys.modules.get("asyncio")  # not imported: no asyncio task can be running
+    if asyncio is not None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no asyncio loop in this thread: trio
+            task = None
+        if task is not None:
+            scope: AbstractAsyncContextManager[object] = asyncio.timeout(seconds)
+            return scope
+    return _AnyioTimeout(seconds)
 
-    return anyio.fail_after(seconds)
+
+class _AnyioTimeout:
+    """`anyio.fail_after` for tasks not of asyncio (trio), entered with `async with` as asyncio's is."""
+
+    def __init__(self, seconds: float) -> None:
+        import anyio
+
+        self._scope = anyio.fail_after(seconds)
+
+    async def __aenter__(self) -> None:
+        self._scope.__enter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        return self._scope.__exit__(exc_type, exc, tb)
 
 
 class Lock:
