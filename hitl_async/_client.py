@@ -367,7 +367,7 @@ class AsyncBaseClient:
                 "Request %s %s headers=%s", request.method, request.url, redact_headers(request.headers)
             )
         try:
-            async with cancel_after(None if deadline is None else deadline - monotonic()):
+            with cancel_after(None if deadline is None else deadline - monotonic()):
                 # Inside the deadline: a hold for the rate limit's window counts against the call's timeout.
                 await self._limiter.before_send()
                 response = await self._http.send(request, stream=True)
