@@ -6,13 +6,18 @@ The async half of the I/O primitives that no token rename can turn into blocking
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 from collections.abc import Callable, Coroutine, Generator
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from hitl._types import Page
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "Event",
@@ -53,9 +58,59 @@ def cancel_after(seconds: float | None) -> AbstractContextManager[object]:
     Cut the block short after `seconds` (`None`: never), wherever it is waiting; the block then raises
     `TimeoutError`. A request cancelled this way is closed by httpx, so nothing is left behind.
     """
+    if seconds is None:
+        return contextlib.nullcontext()
+    asyncio = sys.modules.get("asyncio")  # not imported: no asyncio task can be running
+    if asyncio is not None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no asyncio event loop in this thread: trio
+            task = None
+        if task is not None:
+            return _TaskDeadline(task, seconds)
     import anyio
 
     return anyio.fail_after(seconds)
+
+
+class _TaskDeadline:
+    """
+    The deadline of one call in an asyncio task: a timer cancels the task when `seconds` have passed, and the
+    cancellation leaves the block as `TimeoutError`.
+
+    Every call enters one, so it is the cheapest that works: `anyio.fail_after` first looks up the running
+    library and the task's state (about 8 µs a call over a `MockTransport`), `asyncio.timeout` runs two
+    coroutines to enter and leave (about 3 µs more than this). It counts cancellations the way both do
+    (`Task.cancelling`/`uncancel`), so it nests inside and around their scopes: a cancellation that another
+    scope asked for while this one was open is left for that scope.
+    """
+
+    __slots__ = ("_cancels_before", "_fired", "_seconds", "_task", "_timer")
+
+    def __init__(self, task: asyncio.Task[Any], seconds: float) -> None:
+        self._task = task
+        self._seconds = seconds
+        self._fired = False
+
+    def __enter__(self) -> None:
+        self._cancels_before = self._task.cancelling()
+        loop = self._task.get_loop()
+        self._timer = loop.call_at(loop.time() + self._seconds, self._fire)
+
+    def _fire(self) -> None:
+        self._fired = True
+        self._task.cancel()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._timer.cancel()
+        if not self._fired:
+            return
+        # Ours to absorb only if nobody else asked to cancel the task meanwhile.
+        ours = self._task.uncancel() <= self._cancels_before
+        if ours and exc_type is not None and issubclass(exc_type, sys.modules["asyncio"].CancelledError):
+            raise TimeoutError from exc
 
 
 class Lock:

@@ -416,6 +416,12 @@ class AsyncBaseClient:
         is held and a body trickling in ends at the deadline.
         """
         limit = self._max_response_size
+        if response.is_stream_consumed:
+            # Built in memory (`httpx.MockTransport`, a handler's `Response(content=...)`): the body is held
+            # already and nothing trickles, so only the cap is left to check.
+            if len(response.content) > limit:
+                raise self._too_large(response, f"passed {limit} bytes")
+            return
         announced = response.headers.get("content-length", "").strip()
         if announced.isdigit() and int(announced) > limit:
             raise self._too_large(response, f"announced {int(announced)} bytes")
