@@ -427,8 +427,9 @@ def _add_create_many(
             Prints one JSON line per item, in input order: the review, or {"error": {...}, "index": I,
             "line": N} (a table on a terminal). On a terminal, stderr shows the progress.
 
-            Exit code: 0 if every item was created; 3 if any was refused (4xx); 4 if the only failures
-            were the API being unreachable or answering 5xx (a run again may create them)."""
+            Exit code: 0 if every item was created; 3 if any was refused (a 4xx, or a value the client
+            rejects); 4 if the only failures were the API being unreachable or answering 5xx (a run
+            again may create them)."""
         ),
         parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,

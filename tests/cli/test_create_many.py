@@ -65,6 +65,12 @@ def test_from_stdin_with_a_refused_item(cli: Any, env: dict[str, str]) -> None:
     assert "not_found" in refused["error"]["code"]
     assert _review_count(cli) == 2
 
+    rejected = run_process(
+        ["reviews", "create-many", "-"], env, stdin=json.dumps({**items[0], "content": "x"})
+    )
+    assert rejected.code == EXIT_API_REFUSED  # a value the client rejects is the item's error too
+    assert json.loads(rejected.out)["error"]["type"] == "InvalidArgumentError"
+
 
 def test_unreachable_is_code_4(cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "items.jsonl"
