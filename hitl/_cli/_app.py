@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 import textwrap
 import time
@@ -215,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
             _add_operation(actions, operation, common)
         if resource.name == "reviews":
             _add_wait(actions, common)
+            _add_create_many(actions, common)
             create = actions.choices.get("create")
             if create is not None:
                 _add_wait_options(create, flag=True)
@@ -406,6 +408,45 @@ def _add_wait(
     parser.set_defaults(run=_run_wait)
 
 
+def _add_create_many(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = actions.add_parser(
+        "create-many",
+        help="Create many reviews from JSON Lines, a few at a time, and print each one's outcome",
+        description=textwrap.dedent(
+            """\
+            Create one review per line of ITEMS_FILE (- for stdin): a JSON object with the options of
+            `reviews create` as the API names them (template_id, content, and optionally assignees,
+            priority, due_date), plus an optional "key". Every line is checked before anything is sent.
+
+            Give each item a "key" that names it for good (e.g. the id of its row): a run again with the
+            same file, after a crash or to retry the failures, then creates nothing twice and prints the
+            reviews the first run created.
+
+            Prints one JSON line per item, in input order: the review, or {"error": {...}, "index": I,
+            "line": N} (a table on a terminal). On a terminal, stderr shows the progress.
+
+            Exit code: 0 if every item was created; 3 if any was refused (a 4xx, or a value the client
+            rejects); 4 if the only failures were the API being unreachable or answering 5xx (a run
+            again may create them)."""
+        ),
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "items", metavar="ITEMS_FILE", help="JSON Lines, one review item a line (- for stdin)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="how many creates are in flight at once (1 to 256, default 8)",
+    )
+    parser.set_defaults(run=_run_create_many)
+
+
 def _add_verify(
     actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -524,6 +565,111 @@ def _wait(client: HITL, review_id: str, args: argparse.Namespace) -> Any:
 def _progress(text: str) -> None:
     # Rewrite one line in place: carriage return, then erase to the end of the line.
     print(f"\r\x1b[K{text}", end="", file=sys.stderr, flush=True)
+
+
+def _run_create_many(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.items == "-" else _read(args.items).decode("utf-8")
+    items, lines = _review_items(text, "stdin" if args.items == "-" else args.items)
+    with _client(args) as client:
+        results = _create_many(client, items, lines, args.concurrency)
+    if _as_json(args):
+        for index, result in enumerate(results):
+            if isinstance(result, HITLError):
+                failure = {"error": _error_fields(result), "index": index, "line": lines[index]}
+                print_object(failure, sys.stdout, as_json=True)
+            else:
+                print_object(result, sys.stdout, as_json=True)
+    else:
+        print_items(
+            [_outcome_row(index, lines[index], result) for index, result in enumerate(results)],
+            sys.stdout,
+            as_json=False,
+        )
+    codes = {_exit_code(result) for result in results if isinstance(result, HITLError)}
+    if not codes:
+        return EXIT_OK
+    # 4 only when every failure may pass by itself, so a script that runs again on 4 does not loop on an
+    # item the API will refuse again.
+    return EXIT_API_UNAVAILABLE if codes == {EXIT_API_UNAVAILABLE} else EXIT_API_REFUSED
+
+
+def _review_items(text: str, source: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The items of a JSON Lines text (blank lines skipped), and the line number of each."""
+    items: list[dict[str, Any]] = []
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _UsageError(
+                f"{source} line {number} is not JSON: {exc.msg} at column {exc.colno}"
+            ) from None
+        if not isinstance(item, dict):
+            raise _UsageError(f"{source} line {number} is not a JSON object of reviews create options")
+        if isinstance(item.get("due_date"), str):
+            try:
+                item["due_date"] = _scalar(item["due_date"], "datetime", ())
+            except (ValueError, argparse.ArgumentTypeError) as exc:
+                raise _UsageError(f"{source} line {number}: due_date {exc}") from None
+        items.append(item)
+        lines.append(number)
+    if not items:
+        raise _UsageError(f"{source} has no items")
+    return items, lines
+
+
+def _create_many(client: HITL, items: list[dict[str, Any]], lines: list[int], concurrency: int) -> list[Any]:
+    """`reviews.create_many`, with a progress line when stderr is a terminal; bad items name their line."""
+    reviews = client.reviews
+    progress = None
+    if sys.stderr.isatty():
+        started = time.monotonic()
+        failed: list[HITLError] = []  # appended to from the batch's threads
+        create = reviews.create
+
+        def counted(**kwargs: Any) -> Any:
+            # on_progress tells how many items ended, not how: count the failures on the way.
+            try:
+                return create(**kwargs)
+            except HITLError as error:
+                failed.append(error)
+                raise
+
+        reviews.create = counted  # type: ignore[method-assign]
+
+        def progress(done: int, total: int) -> None:
+            elapsed = time.monotonic() - started
+            _progress(f"{done}/{total} done, {len(failed)} failed, {elapsed:.0f}s")
+
+    try:
+        # The items are JSON objects: create_many checks them as it does any caller's.
+        batch: list[Any] = items
+        return reviews.create_many(batch, concurrency=concurrency, on_progress=progress)
+    except InvalidArgumentError as exc:
+        # The batch names items by index; a user edits lines.
+        message = re.sub(r"items\[(\d+)\]", lambda match: f"line {lines[int(match[1])]}", str(exc))
+        raise _UsageError(message) from None
+    finally:
+        if progress is not None:
+            print(file=sys.stderr, flush=True)
+
+
+def _error_fields(error: HITLError) -> dict[str, Any]:
+    """An item's error as JSON: its type and message, and the API's status, code and request id if any."""
+    fields: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    if isinstance(error, APIStatusError):
+        fields.update(
+            status=error.status_code, code=error.code, message=error.message, request_id=error.request_id
+        )
+    return fields
+
+
+def _outcome_row(index: int, line: int, result: Any) -> dict[str, Any]:
+    if isinstance(result, HITLError):
+        return {"index": index, "line": line, "id": "", "status": "failed", "error": _message(result)}
+    return {"index": index, "line": line, "id": result.id, "status": result.status, "error": ""}
 
 
 def _run_verify(args: argparse.Namespace) -> int:
