@@ -9,8 +9,9 @@ PyPI do not show:
   event loop (`asyncio.run`); clients left open in the namespace are closed afterwards.
 - `<!-- docs-test: setup` + code + `-->` is hidden code run before each following block of the same file,
   until the next setup replaces it: what a fragment assumes (a client named `hitl`, a `review_id`, ...).
-  Setup code is blocking. Two names are there for it: `new_review()` creates a template and a review on the
-  emulator and returns the `Review`; `emulator` is the emulator itself (its controls). The webhook secret
+  Setup code is blocking. Three names are there for it: `new_review()` creates a template and a review on the
+  emulator and returns the `Review`; `emulator` is the emulator itself (its controls); `redis_url()` starts
+  (once) a real redis-server on a free loopback port, empties it and returns its URL. The webhook secret
   is in `HITL_WEBHOOK_SECRET`.
 - `<!-- docs-test: check` + code + `-->` right after a block runs in the block's namespace once the block has
   run: use it to drive a receiver the block defined, and assert what the reader is promised.
@@ -37,11 +38,16 @@ from hitl import Review
 from hitl_async import AsyncHITL
 from hitl_emulator import EmulatorConfig, EmulatorServer
 from hitl_sync import HITL
+from tests.redis_support import fresh_redis, redis_url
+
+__all__ = ["fresh_redis", "redis_url"]  # the fixtures, imported for pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# The web frameworks of the receiver examples cannot install beside hitl's lowest dependencies.
-FRAMEWORKS = frozenset({"fastapi", "flask", "django"})
+# The web frameworks of the receiver examples, and the optional extras' packages (tests/conftest.py,
+# TOOL_TESTS), cannot install beside hitl's lowest dependencies. redis-py can (requirements/test-base.txt):
+# the Redis blocks run in every job.
+OPTIONAL = frozenset({"fastapi", "flask", "django", "langgraph", "agents", "pydantic_ai", "pydantic", "mcp"})
 
 FIELDS = [{"name": "approved", "type": "boolean", "label": "Approve", "required": True}]
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>\S*)\n(?P<body>.*?)^(?P=indent)```\n", re.M | re.S)
@@ -94,7 +100,11 @@ def hitl_emulator_config() -> EmulatorConfig:
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"{block.page}:{block.line}" for block in BLOCKS])
 def test_code_block_runs(
-    block: Block, hitl_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    block: Block,
+    hitl_emulator_server: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     """The block runs to the end without an exception, after its page's setup and before its check."""
     if block.skip is not None:
@@ -109,10 +119,15 @@ def test_code_block_runs(
             template = client.templates.create(name="Docs", fields=FIELDS)
             return client.reviews.create(template_id=template.id, content={"text": "Checked by the docs"})
 
+    def docs_redis_url() -> str:
+        url: str = request.getfixturevalue("fresh_redis")  # started on first use: most blocks need none
+        return url
+
     namespace: dict[str, Any] = {
         "__name__": "__docs__",
         "emulator": hitl_emulator_server.emulator,
         "new_review": new_review,
+        "redis_url": docs_redis_url,
     }
     name = f"{block.page}:{block.line}"
     clients = record_clients(monkeypatch)
@@ -120,14 +135,24 @@ def test_code_block_runs(
     try:
         for part, source in (("setup", block.setup), ("block", block.source), ("check", block.check)):
             run(source, f"<{name} {part}>", namespace, clients)
-    except ModuleNotFoundError as error:
-        if error.name in FRAMEWORKS and os.environ.get("HITL_TESTS") == "minimums":
-            pytest.skip(f"{error.name} is not installed beside hitl's lowest dependencies")
+    except ImportError as error:
+        package = missing_package(error)
+        if package in OPTIONAL and os.environ.get("HITL_TESTS") == "minimums":
+            pytest.skip(f"{package} is not installed beside hitl's lowest dependencies")
         raise
     finally:
         close_clients(clients)
         logging.root.handlers[:] = handlers  # a block may configure logging: keep it to the block
         logging.getLogger("hitl").setLevel(level)
+
+
+def missing_package(error: BaseException | None) -> str | None:
+    """The top-level package whose absence raised `error`, itself or as its cause (hitl.integrations)."""
+    while error is not None:
+        if isinstance(error, ModuleNotFoundError) and error.name:
+            return error.name.partition(".")[0]
+        error = error.__cause__
+    return None
 
 
 def record_clients(monkeypatch: pytest.MonkeyPatch) -> list[HITL | AsyncHITL]:
@@ -145,7 +170,8 @@ def record_clients(monkeypatch: pytest.MonkeyPatch) -> list[HITL | AsyncHITL]:
 
 
 def run(source: str, filename: str, namespace: dict[str, Any], clients: list[HITL | AsyncHITL]) -> None:
-    code = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    # dont_inherit: a block runs as the user's module would, without this file's `from __future__` imports.
+    code = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     if not code.co_flags & inspect.CO_COROUTINE:
         exec(code, namespace)
         return
