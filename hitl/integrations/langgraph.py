@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from hitl._decision import Decision, check_request, digest
 from hitl._exceptions import InvalidArgumentError
-from hitl._models import Review
+from hitl._models import PartialReview, Review
 from hitl._types import NOT_GIVEN, NotGiven
 
 try:
@@ -93,7 +93,7 @@ async def arequest_approval(
     return _pause(review.id, action, original)
 
 
-def resume_command(review: Review, interrupts: Iterable[Interrupt] = ()) -> Command[Any]:
+def resume_command(review: Review | PartialReview, interrupts: Iterable[Interrupt] = ()) -> Command[Any]:
     """
     The `Command` that resumes the thread paused on `review`, once it is completed or cancelled.
 
@@ -132,7 +132,7 @@ def wait_command(
     return Command(resume=answers)
 
 
-def _plain(review: Review) -> dict[str, Any]:
+def _plain(review: Review | PartialReview) -> dict[str, Any]:
     """The review as plain JSON values (no enum members): what a checkpointer stores without complaint."""
     plain: dict[str, Any] = json.loads(json.dumps(review.to_dict()))
     return plain
@@ -156,4 +156,5 @@ def _pause(review_id: str, action: str, arguments: dict[str, Any]) -> Decision:
             f"the graph was resumed with {type(answer).__name__}, not a review: "
             "resume it with resume_command() or wait_command()"
         )
-    return Decision.from_review(Review.from_dict(answer), action=action, arguments=arguments)
+    # A webhook's review may be partial: read it as one (a fetched review fits too).
+    return Decision.from_review(PartialReview.from_dict(answer), action=action, arguments=arguments)

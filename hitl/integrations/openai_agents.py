@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from hitl._decision import Decision, canonical_json, digest
 from hitl._exceptions import InvalidArgumentError
-from hitl._models import Review
+from hitl._models import PartialReview, Review
 from hitl._types import NOT_GIVEN, NotGiven
 
 try:
@@ -115,7 +115,7 @@ async def resolve(
     return state
 
 
-def decision_for(review: Review, item: ToolApprovalItem) -> Decision:
+def decision_for(review: Review | PartialReview, item: ToolApprovalItem) -> Decision:
     """The decision a decided review holds about `item` (checked against the call's own arguments)."""
     _, action, arguments = _call(item)
     return Decision.from_review(review, action=action, arguments=arguments)

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hitl._decision import Decision
-from hitl._models import Review
+from hitl._models import PartialReview, Review
 from hitl._types import NOT_GIVEN, NotGiven
 
 try:
@@ -133,7 +133,7 @@ def approval_capability(
     return HandleDeferredToolCalls(handler=handle)
 
 
-def decision_for(review: Review, call: ToolCallPart) -> Decision:
+def decision_for(review: Review | PartialReview, call: ToolCallPart) -> Decision:
     """The decision a decided review holds about `call` (checked against the call's own arguments)."""
     return Decision.from_review(review, action=call.tool_name, arguments=call.args_as_dict())
 
