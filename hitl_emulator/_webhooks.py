@@ -304,8 +304,16 @@ async def _answer_prefix(response: httpx.Response) -> bytes:
     except httpx.ResponseNotRead:
         pass
     kept = bytearray()
-    async for chunk in response.aiter_raw():
-        kept += chunk[: _ANSWER_PREFIX_BYTES - len(kept)]
-        if len(kept) >= _ANSWER_PREFIX_BYTES:
-            break
+    try:
+        async for chunk in response.aiter_raw():
+            if len(kept) >= _ANSWER_PREFIX_BYTES:
+                continue  # closed below: what is left in flight ends the loop
+            kept += chunk[: _ANSWER_PREFIX_BYTES - len(kept)]
+            if len(kept) >= _ANSWER_PREFIX_BYTES:
+                # Dropping the connection ends the loop at its next read. Breaking out instead would leave
+                # httpx's stream generators unfinished, to be finalized after their event loop has closed.
+                await response.aclose()
+    except (httpx.HTTPError, httpx.StreamError):
+        if len(kept) < _ANSWER_PREFIX_BYTES:
+            raise  # else: the read failing on the connection closed above, as intended
     return bytes(kept)
